@@ -1,0 +1,399 @@
+"""Load → environment override → validate → one frozen `Config` (SPEC §4).
+
+Every error names the file and the dotted key and says what is expected, so a user can
+fix the file without reading code. Secrets are `SecretStr`: they never show in a repr.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+
+from atm.colors import REFERENCE_RGB
+from atm.errors import ConfigError
+
+ENV_SECRETS: dict[str, tuple[str, ...]] = {
+    "ATM_DISCORD_URL": ("notify", "discord", "webhook_url"),
+    "ATM_TG_TOKEN": ("notify", "telegram", "token"),
+    "ATM_TG_CHAT": ("notify", "telegram", "chat_id"),
+}
+
+AlertKind = Literal[
+    "startup", "stop", "late_start", "catchup", "arm", "prime", "trigger", "levels",
+    "heartbeat", "health",
+]
+_Channel = Annotated[int, Field(ge=0, le=255, strict=True)]
+# TOML has arrays, not tuples: the outer type is lax so a list is accepted
+Rgb = Annotated[tuple[_Channel, _Channel, _Channel], Field(strict=False)]
+
+
+class _Model(BaseModel):
+    # strict: "5" is not a number and "yes" is not a bool in a config a trader relies on
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Roi(_Model):
+    """A rectangle in pixels; `x, y` is the top-left corner."""
+
+    x: int = Field(ge=0)
+    y: int = Field(ge=0)
+    w: int = Field(gt=0)
+    h: int = Field(gt=0)
+
+    def contains(self, other: Roi) -> bool:
+        return (
+            other.x >= self.x
+            and other.y >= self.y
+            and other.x + other.w <= self.x + self.w
+            and other.y + other.h <= self.y + self.h
+        )
+
+
+class ColorSpec(_Model):
+    rgb: Rgb
+    tolerance: float = Field(gt=0, le=442)
+
+
+def _color(name: str, tolerance: float = 60) -> Any:
+    return Field(default=ColorSpec(rgb=REFERENCE_RGB[name], tolerance=tolerance))
+
+
+class Colors(_Model):
+    turquoise: ColorSpec = _color("turquoise")
+    yellow: ColorSpec = _color("yellow")
+    dark_green: ColorSpec = _color("dark_green")
+    dark_red: ColorSpec = _color("dark_red")
+    light_green: ColorSpec = _color("light_green")
+    light_red: ColorSpec = _color("light_red")
+    gray: ColorSpec = _color("gray")
+    background: ColorSpec = _color("background", 25)
+
+    def dots(self) -> dict[str, ColorSpec]:
+        """The seven dot classes, background excluded."""
+        return {k: v for k, v in self if k != "background"}
+
+
+class Capture(_Model):
+    region: Roi = Roi(x=0, y=0, w=1920, h=1080)
+    follow_window: bool = False
+
+
+class Loop(_Model):
+    interval_s: float = Field(default=5.0, gt=0, le=3600)
+    debounce_depth: int = Field(default=1, ge=1, le=20)
+
+
+class AxisPoint(_Model):
+    y: int = Field(ge=0)
+    price: float
+
+
+class YAxis(_Model):
+    points: Annotated[tuple[AxisPoint, AxisPoint], Field(strict=False)] = (
+        AxisPoint(y=100, price=486.00),
+        AxisPoint(y=800, price=480.00),
+    )
+    roi: Roi = Roi(x=1765, y=40, w=150, h=860)
+
+    @field_validator("points")
+    @classmethod
+    def _distinct(cls, v: tuple[AxisPoint, AxisPoint]) -> tuple[AxisPoint, AxisPoint]:
+        if v[0].y == v[1].y or v[0].price == v[1].price:
+            raise ValueError("the two points need different y and different price")
+        return v
+
+
+class Levels(_Model):
+    sl_rgb: Rgb = (255, 0, 0)
+    tp_rgb: Rgb = (0, 255, 0)
+    tolerance: float = Field(default=60, gt=0, le=442)
+    timeout_min: float = Field(default=10, gt=0)
+    tick: float = Field(default=0.01, gt=0)
+
+
+class Canary(_Model):
+    roi: Roi = Roi(x=1765, y=0, w=150, h=30)
+    baseline_phash: str = ""
+    max_distance: int = Field(default=8, ge=0, le=64)
+    every_cycles: int = Field(default=60, ge=1)
+
+    @field_validator("baseline_phash")
+    @classmethod
+    def _hex16(cls, v: str) -> str:
+        if v and not re.fullmatch(r"[0-9a-fA-F]{16}", v):
+            raise ValueError("expected 16 hex digits, or \"\" to set it from the first frame")
+        return v.lower()
+
+
+class Lockout(_Model):
+    minutes: float = Field(default=4, ge=0)
+
+
+class Heartbeat(_Model):
+    minutes: float = Field(default=30, gt=0)
+
+
+KindToggles = dict[AlertKind, bool]
+
+
+class Alerts(_Model):
+    """Per kind: is it sent, does it carry the annotated screenshot."""
+
+    attach_screenshots: bool | KindToggles = Field(
+        default_factory=lambda: {
+            "late_start": True, "catchup": True, "arm": False, "prime": False, "trigger": True,
+        }
+    )
+    send: KindToggles = Field(default_factory=dict)
+
+    @field_validator("attach_screenshots", "send", mode="before")
+    @classmethod
+    def _toggles(cls, v: object) -> object:
+        if isinstance(v, bool):
+            return v
+        if not isinstance(v, dict):
+            raise ValueError("expected true/false or a table such as { trigger = true }")
+        for kind, flag in v.items():
+            if kind not in get_args(AlertKind):
+                raise ValueError(f"unknown alert kind {kind!r}; kinds: {', '.join(get_args(AlertKind))}")
+            if not isinstance(flag, bool):
+                raise ValueError(f"{kind}: expected true or false, got {flag!r}")
+        return v
+
+    def sends(self, kind: AlertKind) -> bool:
+        return self.send.get(kind, True)
+
+    def attaches(self, kind: AlertKind) -> bool:
+        if isinstance(self.attach_screenshots, bool):
+            return self.attach_screenshots
+        return self.attach_screenshots.get(kind, False)
+
+
+def _id_text(v: object) -> object:
+    """Chat and thread ids are numbers to Telegram and Discord; accept them unquoted."""
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+IdText = Annotated[str, BeforeValidator(_id_text)]
+
+
+class Discord(_Model):
+    webhook_url: SecretStr = SecretStr("")
+    heartbeat_thread_id: IdText = ""
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, v: SecretStr) -> SecretStr:
+        url = v.get_secret_value()
+        if url and not re.match(r"https?://[^/]+/", url):
+            raise ValueError("expected an https:// webhook URL (Server Settings → Integrations)")
+        return v
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.webhook_url.get_secret_value())
+
+
+class Telegram(_Model):
+    token: SecretStr = SecretStr("")
+    chat_id: IdText = ""
+    api_base: str = "https://api.telegram.org"
+    heartbeat_thread_id: IdText = ""
+
+    @field_validator("api_base")
+    @classmethod
+    def _base(cls, v: str) -> str:
+        if not re.match(r"https?://", v):
+            raise ValueError("expected an http(s):// URL")
+        return v.rstrip("/")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token.get_secret_value() and self.chat_id)
+
+
+class Apprise(_Model):
+    urls: Annotated[tuple[SecretStr, ...], Field(strict=False)] = ()
+
+
+class Notify(_Model):
+    discord: Discord = Discord()
+    telegram: Telegram = Telegram()
+    apprise: Apprise = Apprise()
+
+
+class Schedule(_Model):
+    timezone: str = ""  # "" = the machine's local zone
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        if v:
+            try:
+                zoneinfo.ZoneInfo(v)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError("expected an IANA zone such as America/New_York") from None
+        return v
+
+
+class Config(_Model):
+    schema_: Literal[1] = Field(default=1, alias="schema")
+    window_title: str = "TradeStation"
+    symbol_label: str = "DIA→US30"
+    dot_roi: Roi = Roi(x=60, y=930, w=1700, h=40)
+    chart_roi: Roi = Roi(x=60, y=40, w=1700, h=860)
+    capture: Capture = Capture()
+    loop: Loop = Loop()
+    colors: Colors = Colors()
+    y_axis: YAxis = YAxis()
+    levels: Levels = Levels()
+    canary: Canary = Canary()
+    lockout: Lockout = Lockout()
+    heartbeat: Heartbeat = Heartbeat()
+    alerts: Alerts = Alerts()
+    notify: Notify = Notify()
+    schedule: Schedule = Schedule()
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    #: Where it was loaded from ("" for built-in defaults); not a TOML key.
+    source: str = Field(default="", exclude=True)
+
+
+# Keys whose values are secrets: never echoed back in an error message.
+_SECRET_KEYS = {"webhook_url", "token", "urls"}
+
+
+def load(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read, override from the environment, validate. Raises `ConfigError` naming the key."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return from_dict(raw, source=str(path), env=os.environ if env is None else env)
+
+
+def from_dict(
+    raw: Mapping[str, Any], source: str = "<defaults>", env: Mapping[str, str] | None = None
+) -> Config:
+    """Validate a TOML-shaped mapping; `env` secrets (ATM_*) win over the mapping."""
+    data = _with_env_secrets(dict(raw), env or {})
+    try:
+        config = Config.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        raise ConfigError(_describe(source, exc)) from None
+    _check_rois(config, source)
+    return config
+
+
+def _with_env_secrets(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    for var, keys in ENV_SECRETS.items():
+        value = env.get(var)
+        if not value:
+            continue
+        node = data
+        for key in keys[:-1]:
+            child = node.get(key)
+            node[key] = node = dict(child) if isinstance(child, Mapping) else {}
+        node[keys[-1]] = value
+    return data
+
+
+def _check_rois(config: Config, source: str) -> None:
+    region = config.capture.region
+    bounds = Roi(x=0, y=0, w=region.w, h=region.h)
+    rois = {
+        "dot_roi": config.dot_roi,
+        "chart_roi": config.chart_roi,
+        "y_axis.roi": config.y_axis.roi,
+        "canary.roi": config.canary.roi,
+    }
+    for key, roi in rois.items():
+        if not bounds.contains(roi):
+            raise ConfigError(
+                f"{source}: {key}: {roi.x},{roi.y} {roi.w}x{roi.h} lies outside the capture "
+                f"region ({region.w}x{region.h}); ROIs are relative to capture.region"
+            )
+
+
+def _describe(source: str, exc: ValidationError) -> str:
+    """One line for the first error: file, dotted key, what is expected, what was found."""
+    err = exc.errors()[0]
+    loc = [str(p) for p in err["loc"] if not isinstance(p, int) or p >= 0]
+    key = _dotted(err["loc"])
+    if err["type"] == "extra_forbidden":
+        expected = _known_keys(loc[:-1])
+        what = "unknown colour" if loc[:1] == ["colors"] else "unknown key"
+        return f"{source}: {key}: {what}; expected one of: {', '.join(expected)}"
+    message = err["msg"].replace("Value error, ", "")
+    if loc and loc[-1] in _SECRET_KEYS or any(p in _SECRET_KEYS for p in loc):
+        return f"{source}: {key}: {message}"
+    return f"{source}: {key}: {message} (got {err.get('input')!r})"
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif "[" in part or part == "bool":
+            continue  # pydantic's union-branch labels are noise to a user
+        else:
+            out += f".{'schema' if part == 'schema_' else part}" if out else str(part)
+    return out or "<top level>"
+
+
+def _known_keys(path: list[str]) -> list[str]:
+    model: type[BaseModel] = Config
+    for part in path:
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return [f.alias or name for name, f in model.model_fields.items() if name != "source"]
+
+
+def redact(config: Config) -> dict[str, Any]:
+    """The effective config as a TOML-shaped dict with every secret masked."""
+    data = config.model_dump(mode="json", by_alias=True, exclude={"source"})
+    notify = data["notify"]
+    notify["discord"]["webhook_url"] = mask_url(config.notify.discord.webhook_url)
+    notify["telegram"]["token"] = mask(config.notify.telegram.token.get_secret_value())
+    notify["apprise"]["urls"] = [mask_url(u) for u in config.notify.apprise.urls]
+    return data
+
+
+def mask(secret: str) -> str:
+    """Show that a secret is set without showing it."""
+    return "" if not secret else "***" + (secret[-2:] if len(secret) > 12 else "")
+
+
+def mask_url(url: SecretStr | str) -> str:
+    """Keep scheme and host of a URL, hide its path (webhook URLs carry the token there)."""
+    text = url.get_secret_value() if isinstance(url, SecretStr) else url
+    match = re.match(r"([a-z][a-z0-9+.-]*://[^/@]*@?[^/]*)", text, re.I)
+    if not text:
+        return ""
+    if match and "@" in match.group(1):
+        return match.group(1).split("://")[0] + "://***"
+    return (match.group(1) if match else "") + "/***"

@@ -1,0 +1,65 @@
+"""The one exception tree of ATM; `cli.main()` maps it to exit codes.
+
+    AtmError                    anything ATM raises on purpose
+    ├── UsageError              bad input from the user: exit 2
+    │   ├── ConfigError         a config file or key is wrong (names file and key)
+    │   └── InputError          a corpus, screenshot or journal file is unreadable
+    ├── CaptureError            the screen or window could not be grabbed
+    ├── NotImplementedYet       a command whose issue has not landed: exit 2
+    └── NotifyError             a backend did not accept a message
+        ├── TransientNotifyError    worth retrying (5xx, timeout, refused)
+        │   └── RateLimited         the service asked us to wait `retry_after` seconds
+        └── PermanentNotifyError    retrying cannot help (401/403/404, chat not found)
+"""
+
+from __future__ import annotations
+
+
+class AtmError(Exception):
+    """Root of every error ATM raises deliberately."""
+
+    exit_code = 1
+
+
+class UsageError(AtmError):
+    """The user gave something we cannot use; the message says what and where."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """A config file is unreadable or a key has a wrong value."""
+
+
+class InputError(UsageError):
+    """An input file (frame, corpus, labels, journal) is missing or malformed."""
+
+
+class NotImplementedYet(AtmError):
+    """A registered command whose implementation has not landed yet."""
+
+    exit_code = 2
+
+
+class CaptureError(AtmError):
+    """Grabbing the screen or finding the chart window failed."""
+
+
+class NotifyError(AtmError):
+    """A notification backend did not accept a message. Text never carries a secret."""
+
+
+class TransientNotifyError(NotifyError):
+    """Worth retrying: 5xx, timeouts, refused connections."""
+
+
+class RateLimited(TransientNotifyError):
+    """The service asked us to wait before the next request."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentNotifyError(NotifyError):
+    """Retrying cannot help: bad token, unknown webhook, chat not found, bot blocked."""

@@ -1,0 +1,1 @@
+"""Notification backends behind one `Notifier` protocol, fanned out by `FanoutNotifier`."""

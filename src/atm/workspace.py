@@ -1,0 +1,62 @@
+"""Where ATM keeps its files (SPEC §2): configs, logs, fires, samples, the journal."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from atm.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    home: Path
+
+    @classmethod
+    def resolve(cls, home: str | None, env: Mapping[str, str] = os.environ) -> Workspace:
+        """`--home` wins, then `ATM_HOME`, then the current folder."""
+        return cls(Path(home or env.get("ATM_HOME") or ".").expanduser().resolve())
+
+    @property
+    def configs(self) -> Path:
+        return self.home / "configs"
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def fires(self) -> Path:
+        return self.logs / "fires"
+
+    @property
+    def samples(self) -> Path:
+        return self.home / "samples"
+
+    @property
+    def dead_letter(self) -> Path:
+        return self.logs / "dead_letter.jsonl"
+
+    @property
+    def journal(self) -> Path:
+        return self.home / "trades.jsonl"
+
+    @property
+    def pause_file(self) -> Path:
+        return self.home / "PAUSED"
+
+    def active_config(self) -> Path:
+        """The file `configs/current.txt` names; a clear error when there is none."""
+        marker = self.configs / "current.txt"
+        try:
+            name = marker.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            raise ConfigError(
+                f"{marker}: no active config; run `atm calibrate` or pass --config PATH"
+            ) from None
+        path = self.configs / name
+        if not name or not path.is_file():
+            raise ConfigError(f"{marker}: names {name!r}, which is not a file in {self.configs}")
+        return path
