@@ -385,7 +385,7 @@ def redact(config: Config) -> dict[str, Any]:
 
 def mask(secret: str) -> str:
     """Show that a secret is set without showing it."""
-    return "" if not secret else "***" + (secret[-2:] if len(secret) > 12 else "")
+    return "***" if secret else ""
 
 
 def mask_url(url: SecretStr | str) -> str:

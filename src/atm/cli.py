@@ -1,0 +1,216 @@
+"""The `atm` command line: a parser and one small `_cmd_<name>` per command.
+
+`main()` is the one place that turns errors into exit codes: 0 success, 1 a gate or a run
+failed, 2 bad usage, config or input — one line naming what and where, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from atm import __version__
+from atm import config as config_mod
+from atm.errors import AtmError, NotImplementedYet
+from atm.workspace import Workspace
+
+Handler = Callable[[argparse.Namespace, Console], int]
+
+#: Commands whose issue has not landed yet, and where to follow them.
+_PENDING = {
+    "calibrate": "the calibration wizard (issue 6)",
+    "label": "the labeler (issue 6)",
+    "journal": "the trade journal (a later issue)",
+    "report": "the weekly report (a later issue)",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console(highlight=False)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args, console)
+    except AtmError as exc:
+        # plain stderr, not rich: one unwrapped line, whatever the terminal width
+        print(f"atm {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("atm: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="atm",
+        description="Watches the M2D MAPS strip of a TradeStation chart and alerts on "
+        "Discord/Telegram. It never places a trade.",
+    )
+    parser.add_argument("--version", action="version", version=f"atm {__version__}")
+    parser.add_argument("--home", metavar="DIR", help="workspace folder (default: $ATM_HOME or .)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_add_calibrate, _add_debug, _add_label, _add_dryrun, _add_run, _add_demo,
+                _add_sim, _add_notify, _add_config, _add_journal, _add_report):
+        add(sub)
+    return parser
+
+
+Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _config_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="PATH", type=Path,
+                   help="config file (default: the one configs/current.txt names)")
+
+
+def _add_calibrate(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("calibrate", help="Tk wizard that writes a versioned config")
+    p.add_argument("--screenshot", metavar="PATH", type=Path, help="calibrate from an image")
+    p.add_argument("--delay", metavar="SEC", type=float, default=3.0, help="countdown")
+    p.add_argument("--auto", action="store_true", help="propose ROIs and colours")
+    p.add_argument("--yes", action="store_true", help="with --auto: accept without a window")
+    p.set_defaults(handler=_pending)
+
+
+def _add_debug(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("debug", help="one frame through the pipeline, annotated PNG")
+    p.add_argument("--delay", metavar="SEC", type=float, default=0.0)
+    p.add_argument("--screenshot", metavar="PATH", type=Path)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _config_opt(p)
+    p.set_defaults(handler=_cmd_debug)
+
+
+def _add_label(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("label", help="Tk labeler writing DIR/labels.json")
+    p.add_argument("dir", type=Path)
+    p.set_defaults(handler=_pending)
+
+
+def _add_dryrun(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("dryrun", help="replay a labelled corpus: metrics and the gate")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _config_opt(p)
+    p.set_defaults(handler=_cmd_dryrun)
+
+
+def _add_run(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("run", help="watch the chart and alert (the main job)")
+    p.add_argument("--duration", metavar="H", type=float, help="stop after H hours")
+    p.add_argument("--start-at", metavar="HH:MM", help="wait until this time")
+    p.add_argument("--stop-at", metavar="HH:MM", help="stop at this time")
+    p.add_argument("--startup-delay", metavar="S", type=float, default=5.0)
+    p.add_argument("--replay", metavar="DIR", type=Path, help="frames from a folder")
+    _config_opt(p)
+    p.set_defaults(handler=_cmd_run)
+
+
+def _add_demo(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("demo", help="the whole pipeline on a simulated two-hour session")
+    p.add_argument("--seed", type=int, default=7, help="scenario seed")
+    p.set_defaults(handler=_cmd_demo)
+
+
+def _add_sim(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("sim", help="write a labelled simulator corpus")
+    p.add_argument("dir", type=Path)
+    p.add_argument("--bars", type=int, default=200)
+    p.add_argument("--scale", type=float, default=1.0, help="DPI scale, 1.0 = 100%%")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--theme", choices=("dark", "light"), default="dark")
+    p.set_defaults(handler=_cmd_sim)
+
+
+def _add_notify(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("notify", help="notification tools")
+    nsub = p.add_subparsers(dest="notify_command", metavar="ACTION", required=True)
+    t = nsub.add_parser("test", help="one test message to every configured backend")
+    _config_opt(t)
+    t.set_defaults(handler=_cmd_notify_test)
+
+
+def _add_config(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("config", help="config tools")
+    csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    c = csub.add_parser("check", help="validate and print the effective config, secrets masked")
+    c.add_argument("path", nargs="?", type=Path)
+    c.set_defaults(handler=_cmd_config_check)
+
+
+def _add_journal(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("journal", help="record a trade in the journal")
+    p.add_argument("--file", metavar="PATH", type=Path)
+    p.set_defaults(handler=_pending)
+
+
+def _add_report(sub: Sub) -> None:  # type: ignore[valid-type]
+    p = sub.add_parser("report", help="weekly summary with charts")
+    p.add_argument("--week", metavar="YYYY-WW")
+    p.add_argument("--file", metavar="PATH", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_pending)
+
+
+# -- handlers ------------------------------------------------------------------------------
+
+
+def _pending(args: argparse.Namespace, console: Console) -> int:
+    raise NotImplementedYet(f"not available yet: {_PENDING[args.command]} has not landed")
+
+
+def _workspace(args: argparse.Namespace) -> Workspace:
+    return Workspace.resolve(args.home)
+
+
+def _load_config(args: argparse.Namespace, path: Path | None = None) -> config_mod.Config:
+    chosen = path or getattr(args, "config", None) or _workspace(args).active_config()
+    return config_mod.load(chosen)
+
+
+def _cmd_config_check(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.config_check import print_config
+
+    cfg = _load_config(args, args.path)
+    print_config(cfg, console)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.demo import run_demo
+
+    return run_demo(_workspace(args), console, seed=args.seed)
+
+
+def _cmd_sim(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.sim_corpus import write_sim_corpus
+
+    return write_sim_corpus(args.dir, args.bars, args.scale, args.seed, args.theme, console)
+
+
+def _cmd_dryrun(args: argparse.Namespace, console: Console) -> int:
+    raise NotImplementedYet("not available yet: the dry-run gate (issue 3) has not landed")
+
+
+def _cmd_debug(args: argparse.Namespace, console: Console) -> int:
+    raise NotImplementedYet("not available yet: `atm debug` (issue 3) has not landed")
+
+
+def _cmd_run(args: argparse.Namespace, console: Console) -> int:
+    raise NotImplementedYet("not available yet: the live monitor (issue 5) has not landed")
+
+
+def _cmd_notify_test(args: argparse.Namespace, console: Console) -> int:
+    raise NotImplementedYet("not available yet: `atm notify test` (issue 4) has not landed")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

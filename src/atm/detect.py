@@ -1,0 +1,113 @@
+"""Rightmost dot → colour class and confidence; rolling window and debounce (seed plan).
+
+Classification is nearest calibrated colour by RGB distance, within that colour's
+tolerance; `confidence = 1 - d_nearest / d_second`. Nothing within tolerance → UNKNOWN,
+which is no event for the state machine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+from atm.capture.base import Image
+from atm.colors import UNKNOWN, Color
+from atm.config import Config, Roi
+from atm.vision.dots import Blob, Rgb, find_blobs, rightmost_blob
+
+WINDOW = 20  # accepted dots kept, with their timestamps
+
+
+@dataclass(frozen=True, slots=True)
+class Dot:
+    """A classified dot; `x, y` in capture-region pixels. `color` may be UNKNOWN."""
+
+    x: float
+    y: float
+    radius: float
+    rgb: Rgb
+    color: str
+    confidence: float
+    distance: float
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One frame's reading of the strip: the rightmost dot (the current bar), if any."""
+
+    ts: float
+    dot: Dot | None
+    accepted: Color | None  # the debounced colour the state machine consumes, if any
+
+
+class Classifier:
+    """Nearest calibrated colour with per-colour tolerance."""
+
+    def __init__(self, config: Config) -> None:
+        self._refs = [(name, spec.rgb, spec.tolerance) for name, spec in config.colors.dots().items()]
+
+    def classify(self, rgb: Rgb) -> tuple[str, float, float]:
+        """(colour or UNKNOWN, confidence 0..1, distance to the nearest)."""
+        ranked = sorted((math.dist(rgb, ref), name, tol) for name, ref, tol in self._refs)
+        (d1, name, tol), (d2, _, _) = ranked[0], ranked[1]
+        confidence = 1.0 - d1 / d2 if d2 > 0 else 0.0
+        return (name if d1 <= tol else UNKNOWN), confidence, d1
+
+
+def _strip(image: Image, roi: Roi) -> Image:
+    return image[roi.y : roi.y + roi.h, roi.x : roi.x + roi.w]
+
+
+def read_strip(image: Image, config: Config, classifier: Classifier) -> tuple[Dot, ...]:
+    """Every dot in `config.dot_roi` of `image` ((H, W, 3) uint8 RGB), left to right."""
+    blobs = find_blobs(_strip(image, config.dot_roi), config.colors.background.tolerance)
+    return tuple(_dot(b, config.dot_roi, classifier) for b in blobs)
+
+
+def read_rightmost(image: Image, config: Config, classifier: Classifier) -> Dot | None:
+    """The rightmost dot of the strip: the per-cycle read, kept cheap."""
+    blob = rightmost_blob(_strip(image, config.dot_roi), config.colors.background.tolerance)
+    return None if blob is None else _dot(blob, config.dot_roi, classifier)
+
+
+def _dot(blob: Blob, roi: Roi, classifier: Classifier) -> Dot:
+    color, confidence, distance = classifier.classify(blob.rgb)
+    return Dot(
+        x=roi.x + blob.cx,
+        y=roi.y + blob.cy,
+        radius=max(blob.w, blob.h) / 2,
+        rgb=blob.rgb,
+        color=color,
+        confidence=confidence,
+        distance=distance,
+    )
+
+
+class Detector:
+    """Stateful reader: the rolling window of accepted dots and the debounce."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._classifier = Classifier(config)
+        self._raw: deque[str] = deque(maxlen=config.loop.debounce_depth)
+        self.window: deque[tuple[float, Color]] = deque(maxlen=WINDOW)
+
+    def detect(self, image: Image, ts: float) -> Detection:
+        dot = read_rightmost(image, self._config, self._classifier)
+        self._raw.append(dot.color if dot else UNKNOWN)
+        accepted = self._debounced()
+        if accepted is not None:
+            self.window.append((ts, accepted))
+        return Detection(ts=ts, dot=dot, accepted=accepted)
+
+    def history(self, image: Image) -> tuple[Dot, ...]:
+        """Every visible dot, left to right: the strip's memory, for late start and catch-up."""
+        return read_strip(image, self._config, self._classifier)
+
+    def _debounced(self) -> Color | None:
+        """A colour counts once it is the rightmost for `debounce_depth` reads in a row."""
+        if len(self._raw) < self._raw.maxlen or len(set(self._raw)) != 1:  # type: ignore[operator]
+            return None
+        color = self._raw[-1]
+        return None if color == UNKNOWN else color  # type: ignore[return-value]

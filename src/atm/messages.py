@@ -1,0 +1,45 @@
+"""The texts users see (SPEC §6). Only trigger alerts contain the word "signal"."""
+
+from __future__ import annotations
+
+from atm.clock import hms, local
+from atm.fsm import Direction, State
+
+_ICON = {"BUY": "🟢", "SELL": "🔴"}
+
+
+def trigger(direction: Direction, symbol: str, ts: float, zone: str = "") -> str:
+    return f"{_ICON[direction]} {direction} signal {symbol} | {hms(ts, zone)}"
+
+
+def armed(state: State, symbol: str, ts: float, zone: str = "") -> str:
+    verb = "Armed" if state.startswith("ARMED") else "Primed"
+    return f"⏳ {verb} {state.split('_')[1]} {symbol} | {hms(ts, zone)}"
+
+
+def late_start(state: State, since: float | None, symbol: str, zone: str = "") -> str:
+    when = f" since {hms(since, zone)}" if since is not None else ""
+    return f"⏳ Started late: {symbol} is {state}{when} (from the visible strip)"
+
+
+def catchup(state: State, since: float | None, symbol: str, zone: str = "") -> str:
+    when = f" (armed {hms(since, zone)})" if since is not None else ""
+    return f"↩️ Caught up after blindness: {symbol} is {state}{when}"
+
+
+def heartbeat(
+    ts: float, triggers: int, confidence: float | None, chart_ok: bool, counters: str, zone: str = ""
+) -> str:
+    conf = f"{confidence:.2f}" if confidence is not None else "n/a"
+    chart = "chart OK" if chart_ok else "chart NOT OK"
+    text = f"🟢 {local(ts, zone):%H:%M} alive | {triggers} triggers | confidence avg {conf} | {chart}"
+    return f"{text} | {counters}" if counters else text
+
+
+def startup(config_name: str, canary: str, symbol: str) -> str:
+    return f"▶️ ATM started: {symbol} | config {config_name} | canary {canary}"
+
+
+def stop(triggers: int, cycles: int, counters: str) -> str:
+    text = f"⏹️ ATM stopped | {triggers} triggers | {cycles} cycles"
+    return f"{text} | {counters}" if counters else text

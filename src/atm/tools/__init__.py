@@ -1,0 +1,1 @@
+"""User-facing tools built on the pipeline: demo, dry run, calibration, labelling, journal."""

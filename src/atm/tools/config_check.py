@@ -1,0 +1,44 @@
+"""`atm config check`: the effective config, validated, with every secret masked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rich.console import Console
+
+from atm.config import Config, redact
+
+
+def print_config(config: Config, console: Console) -> None:
+    """One `dotted.key = value` line per setting: valid TOML, and greppable."""
+    console.print(f"# {config.source or 'built-in defaults'}: valid", markup=False, soft_wrap=True)
+    for key, value in _flatten(redact(config)):
+        console.print(f"{key} = {_toml_value(value)}", markup=False, soft_wrap=True)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value and not _is_leaf_table(dotted):
+            yield from _flatten(value, dotted + ".")
+        elif value is not None:  # TOML has no null: unset stays out
+            yield dotted, value
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    return str(value)
+
+
+def _is_leaf_table(key: str) -> bool:
+    """Tables that read best whole: ROIs ({x, y, w, h}) and per-kind toggles."""
+    return key.endswith(("roi", "region")) or key.startswith("alerts.")

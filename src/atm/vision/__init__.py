@@ -1,0 +1,1 @@
+"""Pure image functions (array in, result out); the only package that imports OpenCV."""
