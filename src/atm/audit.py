@@ -7,6 +7,7 @@ last line; `read_jsonl` skips exactly that.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -18,7 +19,8 @@ class AuditLog:
     """Writes records to `logs/YYYY-MM-DD.jsonl`, switching files at local midnight.
 
     The day is taken from each record's own `ts` (epoch seconds of the run's clock), so a
-    replayed session rotates exactly as a live one would.
+    replayed session rotates exactly as a live one would. Thread-safe: the notifier's
+    workers report deliveries here while the loop writes its cycles.
     """
 
     def __init__(self, logs_dir: Path, zone: str = "") -> None:
@@ -26,6 +28,7 @@ class AuditLog:
         self._zone = zone
         self._day = ""
         self._file: IO[str] | None = None
+        self._lock = threading.Lock()
 
     @property
     def path(self) -> Path | None:
@@ -33,13 +36,17 @@ class AuditLog:
 
     def write(self, ts: float, record: dict[str, Any]) -> None:
         when = local(ts, self._zone)
-        day = when.strftime("%Y-%m-%d")
-        if day != self._day or self._file is None:
-            self._open(day)
-        assert self._file is not None
-        line = json.dumps({"ts": when.isoformat(timespec="milliseconds"), **record},
-                          ensure_ascii=False, default=str)
-        self._file.write(line + "\n")  # line-buffered: one flush per line
+        line = json.dumps(
+            {"ts": when.isoformat(timespec="milliseconds"), **record},
+            ensure_ascii=False,
+            default=str,
+        )
+        with self._lock:
+            day = when.strftime("%Y-%m-%d")
+            if day != self._day or self._file is None:
+                self._open(day)
+            assert self._file is not None
+            self._file.write(line + "\n")  # line-buffered: one flush per line
 
     def _open(self, day: str) -> None:
         self.close()

@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from rich.console import Console
 
@@ -57,21 +58,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"atm {__version__}")
     parser.add_argument("--home", metavar="DIR", help="workspace folder (default: $ATM_HOME or .)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_calibrate, _add_debug, _add_label, _add_dryrun, _add_run, _add_demo,
-                _add_sim, _add_notify, _add_config, _add_journal, _add_report):
+    for add in (
+        _add_calibrate,
+        _add_debug,
+        _add_label,
+        _add_dryrun,
+        _add_run,
+        _add_demo,
+        _add_sim,
+        _add_notify,
+        _add_config,
+        _add_journal,
+        _add_report,
+    ):
         add(sub)
     return parser
 
 
-Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Sub: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _config_opt(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", metavar="PATH", type=Path,
-                   help="config file (default: the one configs/current.txt names)")
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help="config file (default: the one configs/current.txt names)",
+    )
 
 
-def _add_calibrate(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_calibrate(sub: Sub) -> None:
     p = sub.add_parser("calibrate", help="Tk wizard that writes a versioned config")
     p.add_argument("--screenshot", metavar="PATH", type=Path, help="calibrate from an image")
     p.add_argument("--delay", metavar="SEC", type=float, default=3.0, help="countdown")
@@ -80,7 +96,7 @@ def _add_calibrate(sub: Sub) -> None:  # type: ignore[valid-type]
     p.set_defaults(handler=_pending)
 
 
-def _add_debug(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_debug(sub: Sub) -> None:
     p = sub.add_parser("debug", help="one frame through the pipeline, annotated PNG")
     p.add_argument("--delay", metavar="SEC", type=float, default=0.0)
     p.add_argument("--screenshot", metavar="PATH", type=Path)
@@ -89,21 +105,35 @@ def _add_debug(sub: Sub) -> None:  # type: ignore[valid-type]
     p.set_defaults(handler=_cmd_debug)
 
 
-def _add_label(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_label(sub: Sub) -> None:
     p = sub.add_parser("label", help="Tk labeler writing DIR/labels.json")
     p.add_argument("dir", type=Path)
     p.set_defaults(handler=_pending)
 
 
-def _add_dryrun(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_dryrun(sub: Sub) -> None:
     p = sub.add_parser("dryrun", help="replay a labelled corpus: metrics and the gate")
     p.add_argument("dir", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--min-precision",
+        type=_share,
+        default=1.0,
+        metavar="P",
+        help="gate: FIRE precision needed, 0..1 (default 1.0)",
+    )
+    p.add_argument(
+        "--min-recall",
+        type=_share,
+        default=0.95,
+        metavar="R",
+        help="gate: FIRE recall needed, 0..1 (default 0.95)",
+    )
     _config_opt(p)
     p.set_defaults(handler=_cmd_dryrun)
 
 
-def _add_run(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_run(sub: Sub) -> None:
     p = sub.add_parser("run", help="watch the chart and alert (the main job)")
     p.add_argument("--duration", metavar="H", type=float, help="stop after H hours")
     p.add_argument("--start-at", metavar="HH:MM", help="wait until this time")
@@ -114,13 +144,13 @@ def _add_run(sub: Sub) -> None:  # type: ignore[valid-type]
     p.set_defaults(handler=_cmd_run)
 
 
-def _add_demo(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_demo(sub: Sub) -> None:
     p = sub.add_parser("demo", help="the whole pipeline on a simulated two-hour session")
     p.add_argument("--seed", type=int, default=7, help="scenario seed")
     p.set_defaults(handler=_cmd_demo)
 
 
-def _add_sim(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_sim(sub: Sub) -> None:
     p = sub.add_parser("sim", help="write a labelled simulator corpus")
     p.add_argument("dir", type=Path)
     p.add_argument("--bars", type=int, default=200)
@@ -130,7 +160,7 @@ def _add_sim(sub: Sub) -> None:  # type: ignore[valid-type]
     p.set_defaults(handler=_cmd_sim)
 
 
-def _add_notify(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_notify(sub: Sub) -> None:
     p = sub.add_parser("notify", help="notification tools")
     nsub = p.add_subparsers(dest="notify_command", metavar="ACTION", required=True)
     t = nsub.add_parser("test", help="one test message to every configured backend")
@@ -138,7 +168,7 @@ def _add_notify(sub: Sub) -> None:  # type: ignore[valid-type]
     t.set_defaults(handler=_cmd_notify_test)
 
 
-def _add_config(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_config(sub: Sub) -> None:
     p = sub.add_parser("config", help="config tools")
     csub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     c = csub.add_parser("check", help="validate and print the effective config, secrets masked")
@@ -146,13 +176,13 @@ def _add_config(sub: Sub) -> None:  # type: ignore[valid-type]
     c.set_defaults(handler=_cmd_config_check)
 
 
-def _add_journal(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_journal(sub: Sub) -> None:
     p = sub.add_parser("journal", help="record a trade in the journal")
     p.add_argument("--file", metavar="PATH", type=Path)
     p.set_defaults(handler=_pending)
 
 
-def _add_report(sub: Sub) -> None:  # type: ignore[valid-type]
+def _add_report(sub: Sub) -> None:
     p = sub.add_parser("report", help="weekly summary with charts")
     p.add_argument("--week", metavar="YYYY-WW")
     p.add_argument("--file", metavar="PATH", type=Path)
@@ -197,11 +227,51 @@ def _cmd_sim(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_dryrun(args: argparse.Namespace, console: Console) -> int:
-    raise NotImplementedYet("not available yet: the dry-run gate (issue 3) has not landed")
+    from atm.tools.dryrun import evaluate, to_json
+    from atm.tools.dryrun_view import print_report
+    from atm.tools.progress import bar
+
+    cfg = _load_config(args, args.config or _corpus_config(args.dir))
+    with bar(console, "replaying", enabled=not args.json) as progress:
+        result = evaluate(
+            args.dir,
+            cfg,
+            min_precision=args.min_precision,
+            min_recall=args.min_recall,
+            progress=progress,
+        )
+    if args.json:
+        console.print_json(data=to_json(result))
+    else:
+        print_report(result, str(args.dir), console)
+    return 0 if result.passed else 1
+
+
+def _corpus_config(folder: Path) -> Path | None:
+    """A corpus may carry its own config.toml (the simulator writes one); --config wins."""
+    path = folder / "config.toml"
+    return path if path.is_file() else None
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text}")
+    return value
 
 
 def _cmd_debug(args: argparse.Namespace, console: Console) -> int:
-    raise NotImplementedYet("not available yet: `atm debug` (issue 3) has not landed")
+    from atm.tools.debug import debug_frame, print_debug
+    from atm.vision.image_io import read_image
+
+    if args.screenshot is None:
+        raise NotImplementedYet(
+            "not available yet: live `atm debug` (issue 5); use --screenshot PATH"
+        )
+    cfg = _load_config(args)
+    result = debug_frame(read_image(args.screenshot), cfg, _workspace(args))
+    print_debug(result, args.screenshot, console, args.json)
+    return 0
 
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
@@ -209,7 +279,9 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_notify_test(args: argparse.Namespace, console: Console) -> int:
-    raise NotImplementedYet("not available yet: `atm notify test` (issue 4) has not landed")
+    from atm.tools.notify_test import run_notify_test
+
+    return run_notify_test(_load_config(args), _workspace(args), console)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,8 +34,16 @@ ENV_SECRETS: dict[str, tuple[str, ...]] = {
 }
 
 AlertKind = Literal[
-    "startup", "stop", "late_start", "catchup", "arm", "prime", "trigger", "levels",
-    "heartbeat", "health",
+    "startup",
+    "stop",
+    "late_start",
+    "catchup",
+    "arm",
+    "prime",
+    "trigger",
+    "levels",
+    "heartbeat",
+    "health",
 ]
 _Channel = Annotated[int, Field(ge=0, le=255, strict=True)]
 # TOML has arrays, not tuples: the outer type is lax so a list is accepted
@@ -98,6 +106,10 @@ class Loop(_Model):
     debounce_depth: int = Field(default=1, ge=1, le=20)
 
 
+class Chart(_Model):
+    bar_minutes: float = Field(default=3, gt=0)  # the chart's bar period: dots are this far apart
+
+
 class AxisPoint(_Model):
     y: int = Field(ge=0)
     price: float
@@ -136,7 +148,7 @@ class Canary(_Model):
     @classmethod
     def _hex16(cls, v: str) -> str:
         if v and not re.fullmatch(r"[0-9a-fA-F]{16}", v):
-            raise ValueError("expected 16 hex digits, or \"\" to set it from the first frame")
+            raise ValueError('expected 16 hex digits, or "" to set it from the first frame')
         return v.lower()
 
 
@@ -149,16 +161,15 @@ class Heartbeat(_Model):
 
 
 KindToggles = dict[AlertKind, bool]
+_ATTACH: KindToggles = {
+    "late_start": True, "catchup": True, "arm": False, "prime": False, "trigger": True,
+}  # fmt: skip
 
 
 class Alerts(_Model):
     """Per kind: is it sent, does it carry the annotated screenshot."""
 
-    attach_screenshots: bool | KindToggles = Field(
-        default_factory=lambda: {
-            "late_start": True, "catchup": True, "arm": False, "prime": False, "trigger": True,
-        }
-    )
+    attach_screenshots: bool | KindToggles = Field(default_factory=lambda: dict(_ATTACH))
     send: KindToggles = Field(default_factory=dict)
 
     @field_validator("attach_screenshots", "send", mode="before")
@@ -170,7 +181,9 @@ class Alerts(_Model):
             raise ValueError("expected true/false or a table such as { trigger = true }")
         for kind, flag in v.items():
             if kind not in get_args(AlertKind):
-                raise ValueError(f"unknown alert kind {kind!r}; kinds: {', '.join(get_args(AlertKind))}")
+                raise ValueError(
+                    f"unknown alert kind {kind!r}; kinds: {', '.join(get_args(AlertKind))}"
+                )
             if not isinstance(flag, bool):
                 raise ValueError(f"{kind}: expected true or false, got {flag!r}")
         return v
@@ -259,6 +272,7 @@ class Config(_Model):
     chart_roi: Roi = Roi(x=60, y=40, w=1700, h=860)
     capture: Capture = Capture()
     loop: Loop = Loop()
+    chart: Chart = Chart()
     colors: Colors = Colors()
     y_axis: YAxis = YAxis()
     levels: Levels = Levels()
@@ -345,7 +359,7 @@ def _describe(source: str, exc: ValidationError) -> str:
         what = "unknown colour" if loc[:1] == ["colors"] else "unknown key"
         return f"{source}: {key}: {what}; expected one of: {', '.join(expected)}"
     message = err["msg"].replace("Value error, ", "")
-    if loc and loc[-1] in _SECRET_KEYS or any(p in _SECRET_KEYS for p in loc):
+    if any(p in _SECRET_KEYS for p in loc):
         return f"{source}: {key}: {message}"
     return f"{source}: {key}: {message} (got {err.get('input')!r})"
 

@@ -6,7 +6,6 @@ only paces the loop, so a replayed session behaves exactly as a live one.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +16,9 @@ from atm.audit import AuditLog
 from atm.capture.base import Capture, Frame
 from atm.clock import Clock, local
 from atm.config import AlertKind, Config
-from atm.detect import Detection, Detector
-from atm.fsm import Direction, Machine, Step
+from atm.detect import Detection
+from atm.fsm import Direction, Step
+from atm.monitor import Monitor, Observation, Reconciled
 from atm.notify.base import Message
 from atm.vision.annotate import annotate
 from atm.vision.image_io import encode_png
@@ -63,7 +63,7 @@ class Runner:
         clock: Clock,
         publisher: Publisher,
         workspace: Workspace,
-        audit: AuditLog | None = None,
+        audit: AuditLog,
     ) -> None:
         self.config = config
         self._capture = capture
@@ -71,10 +71,8 @@ class Runner:
         self._publisher = publisher
         self._workspace = workspace
         self._zone = config.schedule.timezone
-        self.audit = audit or AuditLog(workspace.logs, self._zone)
-        self._audit_lock = threading.Lock()
-        self.detector = Detector(config)
-        self.machine = Machine(config.lockout.minutes * 60)
+        self.audit = audit
+        self.monitor = Monitor(config)
         self.stats = RunStats()
         self._next_heartbeat: float | None = None
         self._last_ts = 0.0
@@ -99,22 +97,23 @@ class Runner:
             self._shutdown()
         return self.stats
 
-    def cycle(self, frame: Frame) -> Detection:
+    def cycle(self, frame: Frame) -> Observation:
         """One frame through detector, machine, alerts and audit."""
         self._last_ts = frame.ts
-        detection = self.detector.detect(frame.image, frame.ts)
-        step = None
-        if detection.accepted is not None:
-            step = self.machine.step(detection.accepted, frame.ts)
-        record = self._cycle_record(detection, step)
-        if step is not None:
-            record.update(self._react(step, frame, detection))
+        seen = self.monitor.observe(frame.image, frame.ts)
+        record = self._cycle_record(seen.detection, seen.step)
+        if seen.late_start is not None:
+            record.update(self._reconciled("late_start", seen.late_start, frame, seen.detection))
+        if seen.catchup is not None:
+            record.update(self._reconciled("catchup", seen.catchup, frame, seen.detection))
+        if seen.step is not None:
+            record.update(self._react(seen.step, frame, seen.detection))
         self.stats.cycles += 1
-        if detection.dot is not None:
-            self.stats.confidences.append(detection.dot.confidence)
+        if seen.detection.dot is not None:
+            self.stats.confidences.append(seen.detection.dot.confidence)
         self.log(frame.ts, record)
         self._heartbeat_if_due(frame.ts)
-        return detection
+        return seen
 
     # -- reactions ------------------------------------------------------------------------
 
@@ -126,6 +125,13 @@ class Runner:
             text = messages.armed(step.after, self.config.symbol_label, step.ts, self._zone)
             return {"notified": self.alert(kind, text, step.ts, frame, detection)}
         return {}
+
+    def _reconciled(
+        self, kind: AlertKind, found: Reconciled, frame: Frame, detection: Detection
+    ) -> dict[str, Any]:
+        text_of = messages.late_start if kind == "late_start" else messages.catchup
+        text = text_of(found.state, found.since, self.config.symbol_label, self._zone)
+        return {"notified": self.alert(kind, text, frame.ts, frame, detection), "reason": kind}
 
     def _on_fire(
         self, step: Step, direction: Direction, frame: Frame, detection: Detection
@@ -205,13 +211,7 @@ class Runner:
     # -- audit ----------------------------------------------------------------------------
 
     def log(self, ts: float, record: dict[str, Any]) -> None:
-        """Write an audit record; notifier worker threads call this too."""
-        with self._audit_lock:
-            self.audit.write(ts, record)
-
-    def on_notify_event(self, event: dict[str, Any]) -> None:
-        """The fanout's callback: every sent/retried/failed/dropped alert goes to the audit."""
-        self.log(self._last_ts, event)
+        self.audit.write(ts, record)
 
     def _cycle_record(self, detection: Detection, step: Step | None) -> dict[str, Any]:
         dot = detection.dot
@@ -220,7 +220,7 @@ class Runner:
             "roi_ok": dot is not None,
             "rightmost_dot_color": dot.color if dot else None,
             "confidence": round(dot.confidence, 3) if dot else None,
-            "state": self.machine.state,
+            "state": self.monitor.machine.state,
             "transition": f"{step.before}→{step.after}" if step and step.changed else None,
             "trigger": step.fire if step else None,
             "locked": bool(step and step.locked),

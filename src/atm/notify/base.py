@@ -17,8 +17,8 @@ _ids = itertools.count(1)
 class Message:
     """One notification. `image_png` is an encoded PNG (the annotated screenshot) or None.
 
-    `ts` is the time of the event it reports (the frame's time), `created` the time it was
-    handed to the notifier, used for staleness; both are epoch seconds of the run's clock.
+    `ts` is the time of the event it reports (the frame's time, epoch seconds of the run's
+    clock). Staleness is judged by the fanout from when it queued the message, in real time.
     """
 
     kind: AlertKind

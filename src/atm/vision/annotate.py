@@ -33,6 +33,7 @@ def annotate(
         cv2.circle(out, centre, round(r + 6 * scale), _MARK, thick, cv2.LINE_AA)
     text_at = (x + 4, max(y - round(8 * scale), round(14 * scale)))
     for color, width in (((0, 0, 0), thick + 2), (_ROI, thick)):
-        cv2.putText(out, label, text_at, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, color, width,
-                    cv2.LINE_AA)
+        cv2.putText(
+            out, label, text_at, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, color, width, cv2.LINE_AA
+        )
     return out

@@ -47,13 +47,17 @@ def strip_background(strip: Image) -> npt.NDArray[np.float32]:
 
     A sparse sample is enough for a median and keeps this off the per-cycle budget.
     """
-    return np.median(strip[::2, ::3].reshape(-1, 3), axis=0).astype(np.float32)
+    median: npt.NDArray[np.float32] = np.median(strip[::2, ::3].reshape(-1, 3), axis=0).astype(
+        np.float32
+    )
+    return median
 
 
 def contrast(pixels: Image, background: npt.NDArray[np.float32]) -> Distances:
     """(H, W) float32 Euclidean RGB distance of each pixel from the background."""
     diff = pixels.astype(np.float32) - background
-    return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    dist: Distances = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    return dist
 
 
 def find_blobs(strip: Image, threshold: float) -> list[Blob]:
@@ -218,5 +222,7 @@ def _same_row(blobs: list[Blob]) -> list[Blob]:
     size = float(np.median([b.h for b in whole]))
     row = float(np.median([b.cy for b in whole]))
     return [
-        b for b in blobs if 0.6 * size <= b.h <= 1.4 * size + 1 and abs(b.cy - row) <= 0.6 * size + 1
+        b
+        for b in blobs
+        if 0.6 * size <= b.h <= 1.4 * size + 1 and abs(b.cy - row) <= 0.6 * size + 1
     ]

@@ -1,0 +1,107 @@
+"""The labelled corpus format (SPEC §5): frames named by their time, and `labels.json`.
+
+    DIR/20261121_224703.png         frame taken at 22:47:03 local time (`_extra` allowed)
+    DIR/labels.json                 {"schema": 1, "frames": {name: {"color": c, "fire": "BUY"}}}
+
+`color` is the true colour of the rightmost dot (`none` for an empty strip); `fire` marks
+the frame where a BUY or SELL must fire. One module owns this format: sim, dry run and
+labeler all read and write it through here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from atm.colors import DOT_COLORS
+from atm.errors import InputError
+
+LABELS = "labels.json"
+NONE = "none"
+FRAME_SUFFIXES = (".png", ".jpg", ".jpeg")
+_NAME = re.compile(r"^(\d{8}_\d{6})(?:_[^/\\]*)?$")
+
+Fire = Literal["BUY", "SELL"]
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    color: str  # a dot colour or NONE
+    fire: Fire | None = None
+
+
+def frame_time(path: Path) -> float:
+    """Epoch seconds from a `YYYYMMDD_HHMMSS[_extra].png` name, read as local time."""
+    match = _NAME.match(path.stem)
+    if match is None:
+        raise InputError(f"{path}: frame names must look like YYYYMMDD_HHMMSS[_extra].png")
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%d_%H%M%S").astimezone().timestamp()
+    except ValueError:
+        raise InputError(f"{path}: {match.group(1)} is not a valid date and time") from None
+
+
+def frame_name(ts: float, extra: str = "", suffix: str = ".png") -> str:
+    stamp = datetime.fromtimestamp(ts).strftime("%Y%m%d_%H%M%S")
+    return f"{stamp}_{extra}{suffix}" if extra else f"{stamp}{suffix}"
+
+
+def list_frames(folder: Path) -> list[Path]:
+    """Image files of a corpus folder in name order (= time order)."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder of frames")
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in FRAME_SUFFIXES)
+
+
+def load_labels(folder: Path) -> dict[str, Label]:
+    """`labels.json` of a corpus; {} when there is none. Bad content names file and frame."""
+    path = folder / LABELS
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not readable JSON: {exc}") from None
+    frames = data.get("frames") if isinstance(data, dict) else None
+    if not isinstance(frames, dict):
+        raise InputError(f'{path}: expected {{"schema": 1, "frames": {{...}}}}')
+    return {name: _label(path, name, entry) for name, entry in frames.items()}
+
+
+def _label(path: Path, name: str, entry: Any) -> Label:
+    color = entry.get("color") if isinstance(entry, dict) else None
+    if color not in (*DOT_COLORS, NONE):
+        raise InputError(f"{path}: frames.{name}.color: {color!r} is not a colour or 'none'")
+    fire = entry.get("fire")
+    if fire not in (None, "BUY", "SELL"):
+        raise InputError(f"{path}: frames.{name}.fire: expected BUY or SELL, got {fire!r}")
+    return Label(color=color, fire=fire)
+
+
+def save_labels(folder: Path, labels: dict[str, Label]) -> None:
+    """Write `labels.json` atomically: a crash mid-write never loses what was labelled."""
+    frames: dict[str, dict[str, str]] = {}
+    for name in sorted(labels):
+        label = labels[name]
+        frames[name] = {"color": label.color, **({"fire": label.fire} if label.fire else {})}
+    write_atomic(folder / LABELS, json.dumps({"schema": 1, "frames": frames}, indent=1) + "\n")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """A temp file in the same folder, flushed, then renamed over the target."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

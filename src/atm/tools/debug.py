@@ -1,0 +1,60 @@
+"""`atm debug`: one frame through the detector, an annotated PNG, and what was read."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from atm.capture.base import Image
+from atm.config import Config
+from atm.detect import Classifier, read_rightmost
+from atm.errors import InputError
+from atm.vision.annotate import annotate
+from atm.vision.image_io import write_png
+from atm.workspace import Workspace
+
+
+def debug_frame(image: Image, config: Config, workspace: Workspace) -> dict[str, Any]:
+    """Read the rightmost dot of `image` ((H, W, 3) uint8 RGB) and save the annotated frame."""
+    region = config.capture.region
+    if image.shape[0] < region.h or image.shape[1] < region.w:
+        raise InputError(
+            f"frame is {image.shape[1]}x{image.shape[0]} but capture.region is "
+            f"{region.w}x{region.h}: is this config made for this screen?"
+        )
+    dot = read_rightmost(image, config, Classifier(config))
+    roi = config.dot_roi
+    label = f"{dot.color} {dot.confidence:.2f}" if dot else "no dot"
+    mark = (dot.x, dot.y, dot.radius) if dot else None
+    workspace.logs.mkdir(parents=True, exist_ok=True)
+    out = workspace.logs / f"debug_annotated_{datetime.now():%Y%m%d_%H%M%S}.png"
+    write_png(out, annotate(image, (roi.x, roi.y, roi.w, roi.h), mark, label))
+    return {
+        "dot": {
+            "found": dot is not None,
+            "rgb": list(dot.rgb) if dot else None,
+            "color": dot.color if dot else None,
+            "confidence": round(dot.confidence, 3) if dot else None,
+            "x": round(dot.x, 1) if dot else None,
+            "y": round(dot.y, 1) if dot else None,
+        },
+        "annotated": str(out),
+    }
+
+
+def print_debug(result: dict[str, Any], source: Path, console: Console, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps(result))
+        return
+    dot = result["dot"]
+    console.print(f"frame: {source}")
+    console.print(f"dot.found: {dot['found']}")
+    if dot["found"]:
+        console.print(f"dot.rgb: {tuple(dot['rgb'])}")
+        console.print(f"dot.color: {dot['color']}")
+        console.print(f"dot.confidence: {dot['confidence']:.2f}")
+    console.print(f"annotated: {result['annotated']}")
