@@ -50,7 +50,11 @@ class ReplayClock:
 
 def local(t: float, zone: str = "") -> datetime:
     """An aware datetime for epoch seconds, in `zone` or the machine's local zone."""
-    return datetime.fromtimestamp(t, ZoneInfo(zone)) if zone else datetime.fromtimestamp(t).astimezone()
+    return (
+        datetime.fromtimestamp(t, ZoneInfo(zone))
+        if zone
+        else datetime.fromtimestamp(t).astimezone()
+    )
 
 
 def hms(t: float, zone: str = "") -> str:

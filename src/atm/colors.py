@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-Color = Literal[
-    "turquoise", "yellow", "dark_green", "dark_red", "light_green", "light_red", "gray"
-]
+Color = Literal["turquoise", "yellow", "dark_green", "dark_red", "light_green", "light_red", "gray"]
 DOT_COLORS: Final[tuple[Color, ...]] = get_args(Color)
 
 #: Every calibrated class, the strip background included.

@@ -7,13 +7,15 @@ which is no event for the state machine.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass
+
+import numpy as np
 
 from atm.capture.base import Image
 from atm.colors import UNKNOWN, Color
 from atm.config import Config, Roi
+from atm.vision.colour import distances
 from atm.vision.dots import Blob, Rgb, find_blobs, rightmost_blob
 
 WINDOW = 20  # accepted dots kept, with their timestamps
@@ -42,17 +44,22 @@ class Detection:
 
 
 class Classifier:
-    """Nearest calibrated colour with per-colour tolerance."""
+    """Nearest calibrated colour with per-colour tolerance (see `atm.vision.colour`)."""
 
     def __init__(self, config: Config) -> None:
-        self._refs = [(name, spec.rgb, spec.tolerance) for name, spec in config.colors.dots().items()]
+        dots = config.colors.dots()
+        self._names = list(dots)
+        self._refs = np.array([spec.rgb for spec in dots.values()], dtype=np.float64)
+        self._tolerances = [spec.tolerance for spec in dots.values()]
 
-    def classify(self, rgb: Rgb) -> tuple[str, float, float]:
+    def classify(self, rgb: Rgb, background: Rgb) -> tuple[str, float, float]:
         """(colour or UNKNOWN, confidence 0..1, distance to the nearest)."""
-        ranked = sorted((math.dist(rgb, ref), name, tol) for name, ref, tol in self._refs)
-        (d1, name, tol), (d2, _, _) = ranked[0], ranked[1]
+        d = distances(np.asarray(rgb, np.float64), self._refs, np.asarray(background, np.float64))
+        first, second = (int(i) for i in np.argsort(d)[:2])
+        d1, d2 = float(d[first]), float(d[second])
         confidence = 1.0 - d1 / d2 if d2 > 0 else 0.0
-        return (name if d1 <= tol else UNKNOWN), confidence, d1
+        name = self._names[first] if d1 <= self._tolerances[first] else UNKNOWN
+        return name, confidence, d1
 
 
 def _strip(image: Image, roi: Roi) -> Image:
@@ -72,7 +79,7 @@ def read_rightmost(image: Image, config: Config, classifier: Classifier) -> Dot 
 
 
 def _dot(blob: Blob, roi: Roi, classifier: Classifier) -> Dot:
-    color, confidence, distance = classifier.classify(blob.rgb)
+    color, confidence, distance = classifier.classify(blob.rgb, blob.background)
     return Dot(
         x=roi.x + blob.cx,
         y=roi.y + blob.cy,

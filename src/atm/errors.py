@@ -1,15 +1,15 @@
 """The one exception tree of ATM; `cli.main()` maps it to exit codes.
 
-    AtmError                    anything ATM raises on purpose
-    ├── UsageError              bad input from the user: exit 2
-    │   ├── ConfigError         a config file or key is wrong (names file and key)
-    │   └── InputError          a corpus, screenshot or journal file is unreadable
-    ├── CaptureError            the screen or window could not be grabbed
-    ├── NotImplementedYet       a command whose issue has not landed: exit 2
-    └── NotifyError             a backend did not accept a message
-        ├── TransientNotifyError    worth retrying (5xx, timeout, refused)
-        │   └── RateLimited         the service asked us to wait `retry_after` seconds
-        └── PermanentNotifyError    retrying cannot help (401/403/404, chat not found)
+AtmError                    anything ATM raises on purpose
+├── UsageError              bad input from the user: exit 2
+│   ├── ConfigError         a config file or key is wrong (names file and key)
+│   └── InputError          a corpus, screenshot or journal file is unreadable
+├── CaptureError            the screen or window could not be grabbed
+├── NotImplementedYet       a command whose issue has not landed: exit 2
+└── NotifyError             a backend did not accept a message
+    ├── TransientNotifyError    worth retrying (5xx, timeout, refused)
+    │   └── RateLimited         the service asked us to wait `retry_after` seconds
+    └── PermanentNotifyError    retrying cannot help (401/403/404, chat not found)
 """
 
 from __future__ import annotations

@@ -139,4 +139,3 @@ class Machine:
     def is_locked(self, direction: Direction, ts: float) -> bool:
         last = self.last_fire.get(direction)
         return last is not None and ts - last < self.lockout_s
-

@@ -28,11 +28,18 @@ def catchup(state: State, since: float | None, symbol: str, zone: str = "") -> s
 
 
 def heartbeat(
-    ts: float, triggers: int, confidence: float | None, chart_ok: bool, counters: str, zone: str = ""
+    ts: float,
+    triggers: int,
+    confidence: float | None,
+    chart_ok: bool,
+    counters: str,
+    zone: str = "",
 ) -> str:
     conf = f"{confidence:.2f}" if confidence is not None else "n/a"
     chart = "chart OK" if chart_ok else "chart NOT OK"
-    text = f"🟢 {local(ts, zone):%H:%M} alive | {triggers} triggers | confidence avg {conf} | {chart}"
+    text = (
+        f"🟢 {local(ts, zone):%H:%M} alive | {triggers} triggers | confidence avg {conf} | {chart}"
+    )
     return f"{text} | {counters}" if counters else text
 
 

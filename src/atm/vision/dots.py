@@ -18,14 +18,22 @@ Rgb = tuple[int, int, int]
 Distances = npt.NDArray[np.float32]
 
 _MAX_ASPECT = 1.8
+# Wider than this, a blob may be two dots whose blurred rims touch: look for a waist.
+_SPLIT_ASPECT = 1.3
 # A disk fills π/4 ≈ 0.79 of its box; anti-aliased letters fill far less.
 _MIN_FILL = 0.5
 # A dot is solid in its middle; letters of the indicator's name ("M2D MAPS") are strokes
 # around holes. This share of the central disk must be foreground.
 _MIN_SOLID_CENTRE = 0.85
-# Anti-aliased rims of close neighbours can touch; a bridged run is cut where its column
-# height falls to this share of a dot's height.
-_WAIST = 0.7
+# Blurred rims of close neighbours can touch; a bridged run is cut where its contrast per
+# column falls to this share of the peaks on either side.
+_WAIST = 0.8
+# Foreground starts this many times the background's median contrast (noise) away.
+_NOISE_FACTOR = 3.5
+# A dot's peak contrast is well above the foreground threshold; a noise speck's is not.
+_PEAK_FACTOR = 2.0
+# The rightmost candidate is checked against this many blobs (itself included).
+_NEIGHBOURS = 4
 # The blob's colour is read within this share of its size around its centre.
 _CORE_SHARE = 0.25
 
@@ -40,17 +48,28 @@ class Blob:
     h: int
     rgb: Rgb
     clipped: bool  # touches the left or right edge of the strip: only partly visible
+    background: Rgb  # the strip background it was seen against
 
 
-def strip_background(strip: Image) -> npt.NDArray[np.float32]:
-    """The strip's background colour: the per-channel median, since dots are a minority.
+@dataclass(frozen=True, slots=True)
+class Backdrop:
+    """The strip's background colour and the contrast above which a pixel is foreground."""
 
-    A sparse sample is enough for a median and keeps this off the per-cycle budget.
+    rgb: npt.NDArray[np.float32]
+    threshold: float
+
+
+def backdrop(strip: Image, tolerance: float) -> Backdrop:
+    """Background = per-channel median (dots are a minority); threshold adapts to noise.
+
+    A noisy capture (JPEG, scaling, dithering) lifts plain background pixels over the
+    calibrated tolerance; the threshold rises with the sample's median contrast so noise
+    specks never become dots. A sparse sample keeps this off the per-cycle budget.
     """
-    median: npt.NDArray[np.float32] = np.median(strip[::2, ::3].reshape(-1, 3), axis=0).astype(
-        np.float32
-    )
-    return median
+    sample = strip[::2, ::3]
+    rgb = np.median(sample.reshape(-1, 3), axis=0).astype(np.float32)
+    noise = float(np.median(contrast(sample, rgb)))
+    return Backdrop(rgb=rgb, threshold=max(tolerance, _NOISE_FACTOR * noise))
 
 
 def contrast(pixels: Image, background: npt.NDArray[np.float32]) -> Distances:
@@ -60,52 +79,55 @@ def contrast(pixels: Image, background: npt.NDArray[np.float32]) -> Distances:
     return dist
 
 
-def find_blobs(strip: Image, threshold: float) -> list[Blob]:
+def find_blobs(strip: Image, tolerance: float) -> list[Blob]:
     """Every dot-like blob in `strip` ((H, W, 3) uint8 RGB), left to right.
 
-    `threshold` is the distance from the background above which a pixel is foreground
-    (the calibrated background tolerance).
+    `tolerance` is the calibrated background tolerance: the least contrast of a dot pixel.
     """
     if strip.size == 0:
         return []
-    return _same_row(_segment(strip, strip_background(strip), threshold, 0, strip.shape[1]))
+    return _same_row(_segment(strip, backdrop(strip, tolerance), 0, strip.shape[1]))
 
 
-def rightmost_blob(strip: Image, threshold: float) -> Blob | None:
+def rightmost_blob(strip: Image, tolerance: float) -> Blob | None:
     """The rightmost dot, looking at only as much of the strip as it takes.
 
-    Windows a few dot-heights wide are scanned from the right, so the usual case reads a
-    small fraction of the pixels `find_blobs` does.
+    Windows a few dot-heights wide are scanned from the right and only the first few
+    blobs are measured, so the usual case reads a small fraction of the pixels
+    `find_blobs` does. The candidate must match its left neighbours in size and row:
+    a speck at the edge is not the current bar.
     """
     if strip.size == 0:
         return None
-    background = strip_background(strip)
+    back = backdrop(strip, tolerance)
     height, width = strip.shape[:2]
-    step = max(4 * height, 32)
+    step = max(4 * height, 32)  # wider than any dot: a blob centred in a window's right
+    found: list[Blob] = []  # half lies wholly inside that window
     for right in range(width, 0, -step):
         left = max(0, right - 2 * step)
-        blobs = _segment(strip[:, left:right], background, threshold, left, width, first=True)
-        # a blob cut by the window's left edge is seen whole by the next window
-        if blobs and (left == 0 or blobs[-1].cx - blobs[-1].w / 2 > left + 1):
-            return blobs[-1]
-    return None
+        blobs = _segment(strip[:, left:right], back, left, width, first=_NEIGHBOURS)
+        owned = [b for b in blobs if left == 0 or b.cx >= left + step]
+        found = owned + found
+        if len(found) >= _NEIGHBOURS or left == 0:
+            break
+    kept = _same_row(found)
+    return kept[-1] if kept else None
 
 
 def _segment(
     window: Image,
-    background: npt.NDArray[np.float32],
-    threshold: float,
+    back: Backdrop,
     x0: int,
     width: int,
-    first: bool = False,
+    first: int = 0,
 ) -> list[Blob]:
     """Dot candidates of a window starting at strip column `x0`, in strip coordinates.
 
-    With `first`, components are visited right to left and the first dot found is the
-    answer: the per-cycle path pays for one blob, not for the whole window.
+    With `first=n`, components are visited right to left and the first n dots found are
+    the answer: the per-cycle path pays for a few blobs, not for the whole window.
     """
-    dist = contrast(window, background)
-    mask = (dist > threshold).astype(np.uint8)
+    dist = contrast(window, back.rgb)
+    mask = (dist > back.threshold).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     order = np.argsort(-(stats[1:, 0] + stats[1:, 2])) + 1 if first else range(1, n)
     blobs: list[Blob] = []
@@ -114,15 +136,17 @@ def _segment(
         if area < 3:
             continue
         member = labels[y : y + h, x : x + w] == i
-        if w > _MAX_ASPECT * h and h >= 3:
-            found = _split(window, dist, member, x, y, x0, width)
+        if float(dist[y : y + h, x : x + w][member].max()) < _PEAK_FACTOR * back.threshold:
+            continue  # a speck of noise or ringing, not a dot
+        if w > _SPLIT_ASPECT * h and h >= 3:
+            found = _split(window, dist, member, x, y, x0, width, back)
         else:
-            blob = _blob(window, dist, member, x, y, x0, width)
+            blob = _blob(window, dist, member, x, y, x0, width, back)
             shaped = blob is not None and (blob.clipped or _dot_shaped(dist, member, x, y))
             found = [blob] if blob is not None and shaped else []
         blobs.extend(found)
-        if first and found:
-            return [max(found, key=lambda b: b.cx)]
+        if first and len(blobs) >= first:
+            break
     return sorted(blobs, key=lambda b: b.cx)
 
 
@@ -134,19 +158,25 @@ def _split(
     y: int,
     x0: int,
     width: int,
+    back: Backdrop,
 ) -> list[Blob]:
-    """Cut a bridged run of dots at the narrow waists between them.
+    """Cut a bridged run of dots at the waists between them.
 
-    Dots sit in one row, so a run's column heights rise and fall once per dot; the
-    anti-aliased bridge between two dots is a local minimum well below a dot's height.
+    Dots sit in one row, so a run's contrast summed per column rises and falls once per
+    dot; between two dots it dips well below both neighbours' peaks, even where blur
+    keeps every column above the foreground threshold.
     """
-    heights = member.sum(axis=0)
+    h = member.shape[0]
+    profile = np.where(member, dist[y : y + h, x : x + member.shape[1]], 0).sum(axis=0)
     cuts = [0]
-    for c in range(1, len(heights) - 1):
-        waist = heights[c] <= heights[c - 1] and heights[c] < heights[c + 1]
-        if waist and heights[c] <= _WAIST * heights.max() and c - cuts[-1] >= 2:
+    for c in range(1, len(profile) - 1):
+        if not profile[c] <= profile[c - 1] or not profile[c] < profile[c + 1]:
+            continue
+        left = profile[max(cuts[-1], c - h - 1) : c].max()
+        right = profile[c + 1 : c + h + 2].max()
+        if profile[c] <= _WAIST * min(left, right) and c - cuts[-1] >= 2:
             cuts.append(c)
-    cuts.append(len(heights))
+    cuts.append(len(profile))
     out = []
     for a, b in itertools.pairwise(cuts):
         part = np.zeros_like(member)
@@ -155,8 +185,9 @@ def _split(
         if rows.size == 0:
             continue
         sub = part[rows[0] : rows[-1] + 1, a:b]
-        blob = _blob(window, dist, sub, x + a, y + int(rows[0]), x0, width)
-        if blob is not None:
+        top, left = y + int(rows[0]), x + a
+        blob = _blob(window, dist, sub, left, top, x0, width, back)
+        if blob is not None and (blob.clipped or _dot_shaped(dist, sub, left, top)):
             out.append(blob)
     return out
 
@@ -169,6 +200,7 @@ def _blob(
     y: int,
     x0: int,
     width: int,
+    back: Backdrop,
 ) -> Blob | None:
     h, w = member.shape
     clipped = x0 + x == 0 or x0 + x + w == width
@@ -189,6 +221,7 @@ def _blob(
         h=h,
         rgb=(int(rgb[0]), int(rgb[1]), int(rgb[2])),
         clipped=clipped,
+        background=(int(back.rgb[0]), int(back.rgb[1]), int(back.rgb[2])),
     )
 
 
@@ -208,10 +241,21 @@ def _dot_shaped(dist: Distances, member: npt.NDArray[np.bool_], x: int, y: int) 
         return True  # too small to tell a letter by shape; the row filter judges size
     if float(member.mean()) < _MIN_FILL or w > _MAX_ASPECT * h or h > _MAX_ASPECT * w:
         return False
+    if not _solid_core(member):
+        return False
     r = 0.3 * min(h, w)
     yy, xx = np.ogrid[:h, :w]
     disk = (yy - (h - 1) / 2) ** 2 + (xx - (w - 1) / 2) ** 2 <= r * r
     return bool(member[disk].mean() >= _MIN_SOLID_CENTRE) if disk.any() else True
+
+
+def _solid_core(strong: npt.NDArray[np.bool_]) -> bool:
+    """Does a cross ~40 % of the blob's size fit inside it? It fits in a disk, even a
+    2-px-radius one off the pixel grid; not in the thin strokes of a glyph."""
+    k = 2 * max(1, round(0.2 * min(strong.shape))) + 1
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (k, k))
+    padded = np.pad(strong.astype(np.uint8), k)  # outside the box is background
+    return bool(cv2.erode(padded, cross).any())
 
 
 def _same_row(blobs: list[Blob]) -> list[Blob]:
