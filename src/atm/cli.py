@@ -32,7 +32,10 @@ _PENDING = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse has printed
+        return exc.code if isinstance(exc.code, int) else 2
     console = Console(highlight=False)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
@@ -157,6 +160,23 @@ def _add_sim(sub: Sub) -> None:
     p.add_argument("--scale", type=float, default=1.0, help="DPI scale, 1.0 = 100%%")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--theme", choices=("dark", "light"), default="dark")
+    v = p.add_argument_group("variations (what real screens do; the config keeps clean values)")
+    v.add_argument("--dot-radius", type=_positive, metavar="PX", help="dot radius at 100%%")
+    v.add_argument("--spacing", type=_positive, metavar="PX", help="bar spacing at 100%%")
+    v.add_argument("--jpeg", type=int, metavar="Q", choices=range(1, 101), help="save as JPEG")
+    v.add_argument("--noise", type=_positive, default=0.0, metavar="SIGMA", help="pixel noise")
+    v.add_argument(
+        "--drift",
+        type=int,
+        default=0,
+        metavar="N",
+        help="move dot colours up to ±N per channel from the calibrated ones",
+    )
+    v.add_argument(
+        "--clip-edge",
+        action="store_true",
+        help="cut the strip ROI through the current dot (half visible)",
+    )
     p.set_defaults(handler=_cmd_sim)
 
 
@@ -221,9 +241,20 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_sim(args: argparse.Namespace, console: Console) -> int:
+    from atm.sim.effects import Variation
     from atm.tools.sim_corpus import write_sim_corpus
 
-    return write_sim_corpus(args.dir, args.bars, args.scale, args.seed, args.theme, console)
+    variation = Variation(
+        dot_radius=args.dot_radius,
+        bar_spacing=args.spacing,
+        jpeg=args.jpeg,
+        noise=args.noise,
+        drift=args.drift,
+        clip_edge=args.clip_edge,
+    )
+    return write_sim_corpus(
+        args.dir, args.bars, args.scale, args.seed, args.theme, variation, console
+    )
 
 
 def _cmd_dryrun(args: argparse.Namespace, console: Console) -> int:
@@ -251,6 +282,13 @@ def _corpus_config(folder: Path) -> Path | None:
     """A corpus may carry its own config.toml (the simulator writes one); --config wins."""
     path = folder / "config.toml"
     return path if path.is_file() else None
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
 
 
 def _share(text: str) -> float:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from atm.capture.base import Frame
+from atm.capture.base import Frame, Image
 from atm.clock import ReplayClock
 from atm.corpus import frame_time, list_frames
 from atm.errors import InputError
 from atm.vision.image_io import read_image
+
+#: Frames decoded ahead on worker threads: decoding a 1080p PNG costs far more than
+#: reading its dot strip, and the decoder releases the GIL.
+PREFETCH = 4
 
 
 class ReplayCapture:
@@ -24,16 +30,22 @@ class ReplayCapture:
         folder: Path,
         clock: ReplayClock,
         on_skip: Callable[[Path, str], None] = lambda path, why: None,
+        workers: int = 2,
     ) -> None:
-        self._paths = iter(list_frames(folder))
+        self.paths = list_frames(folder)
         self._clock = clock
         self._on_skip = on_skip
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="atm-replay")
+        self._next = iter(self.paths)
+        self._ahead: deque[tuple[Path, Future[Image]]] = deque()
+        self._fill()
 
     def grab(self) -> Frame | None:
-        for path in self._paths:
+        while self._ahead:
+            path, pending = self._ahead.popleft()
+            self._fill()
             try:
-                ts = frame_time(path)
-                image = read_image(path)
+                ts, image = frame_time(path), pending.result()
             except InputError as exc:
                 self._on_skip(path, str(exc))
                 continue
@@ -41,5 +53,12 @@ class ReplayCapture:
             return Frame(image=image, ts=ts, name=path.name)
         return None
 
+    def _fill(self) -> None:
+        while len(self._ahead) < PREFETCH:
+            path = next(self._next, None)
+            if path is None:
+                return
+            self._ahead.append((path, self._pool.submit(read_image, path)))
+
     def close(self) -> None:
-        return None
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -10,12 +10,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import tomli_w
 from PIL import Image as PILImage
 
 from atm.capture.base import Image
 from atm.corpus import Label, frame_name, save_labels, write_atomic
 from atm.errors import InputError
+from atm.sim.effects import Variation, drift
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import Session, generate
@@ -25,6 +27,7 @@ DEFAULT_START: Final = datetime(2026, 11, 20, 21, 0, 0)
 #: A frame is taken this long after its bar opened, as a 5 s monitoring loop would.
 FRAME_OFFSET_S: Final = 3.0
 _PNG_LEVEL: Final = 1  # fast to write and to decode; size matters less than dry-run speed
+CLEAN: Final = Variation()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,28 +50,34 @@ def write_corpus(
     theme: str,
     start: datetime | None = None,
     *,
+    variation: Variation = CLEAN,
     progress: Callable[[int, int], None] | None = None,
 ) -> CorpusSummary:
     """Render `bars` frames of a `generate(bars, seed)` session into `out`.
 
     Frame `i` shows every bar up to and including bar `i` (its rightmost dot) and is
-    named after its local time, `start + i × period + 3 s`. `progress(done, total)` is
-    called after each frame. Raises `InputError` if `out` holds anything already.
+    named after its local time, `start + i × period + 3 s`. `variation` degrades the
+    frames as real screens do; the config keeps the clean, calibrated values.
+    `progress(done, total)` is called after each frame. Raises `InputError` if `out`
+    holds anything already.
     """
     look = _theme(theme)
-    try:
-        layout = Layout.for_scale(scale)
-    except ValueError as exc:
-        raise InputError(f"--scale: {exc}") from None
+    layout = _layout(scale, variation)
     if bars < 1:
         raise InputError(f"--bars: expected at least 1, got {bars}")
     _prepare(out)
     session = generate(bars, seed)
     axis = PriceAxis.fit(*session.price_range(), layout)
     first = (start or DEFAULT_START).timestamp()  # a naive datetime is local time
-    labels = _write_frames(out, session, layout, look, axis, first, progress)
+    rng = np.random.default_rng(seed)
+    shown = drift(look, variation.drift, rng) if variation.drift else look
+    frames = _Frames(out, variation, rng)
+    labels = _write_frames(frames, session, layout, shown, axis, first, progress)
     save_labels(out, labels)
-    write_atomic(out / "config.toml", tomli_w.dumps(corpus_config(layout, look, axis)))
+    config = corpus_config(layout, look, axis)
+    if variation.clip_edge:
+        config["dot_roi"]["w"] = layout.bar_x(0) - layout.strip.x + 1
+    write_atomic(out / "config.toml", tomli_w.dumps(config))
     fires = [f for _, f in session.fires()]
     return CorpusSummary(
         out, len(labels), fires.count("BUY"), fires.count("SELL"), layout.width, layout.height
@@ -130,8 +139,40 @@ def _prepare(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
+def _layout(scale: float, variation: Variation) -> Layout:
+    try:
+        return Layout.for_scale(
+            scale,
+            bar_spacing=variation.bar_spacing * scale if variation.bar_spacing else None,
+            dot_radius=variation.dot_radius * scale if variation.dot_radius else None,
+        )
+    except ValueError as exc:
+        raise InputError(f"--scale: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Frames:
+    """Where and how frames are saved: PNG, or JPEG at the variation's quality."""
+
+    out: Path
+    variation: Variation
+    rng: np.random.Generator
+
+    @property
+    def suffix(self) -> str:
+        return ".jpg" if self.variation.jpeg else ".png"
+
+    def save(self, name: str, image: Image) -> None:
+        """`image` is (H, W, 3) uint8 RGB."""
+        shown = PILImage.fromarray(self.variation.degrade(image, self.rng))
+        if self.variation.jpeg:
+            shown.save(self.out / name, format="JPEG", quality=self.variation.jpeg)
+        else:
+            shown.save(self.out / name, format="PNG", compress_level=_PNG_LEVEL)
+
+
 def _write_frames(
-    out: Path,
+    frames: _Frames,
     session: Session,
     layout: Layout,
     theme: Theme,
@@ -142,15 +183,10 @@ def _write_frames(
     labels: dict[str, Label] = {}
     colors = session.colors
     for i, bar in enumerate(session.bars):
-        name = frame_name(start + i * session.bar_seconds + FRAME_OFFSET_S)
+        name = frame_name(start + i * session.bar_seconds + FRAME_OFFSET_S, suffix=frames.suffix)
         scene = Scene(layout, theme, axis, session.candles[: i + 1], colors[: i + 1], bar.levels)
-        _write_png(out / name, render(scene))
+        frames.save(name, render(scene))
         labels[name] = Label(color=bar.color, fire=bar.fire)
         if progress is not None:
             progress(i + 1, len(session.bars))
     return labels
-
-
-def _write_png(path: Path, image: Image) -> None:
-    """`image` is (H, W, 3) uint8 RGB."""
-    PILImage.fromarray(image).save(path, format="PNG", compress_level=_PNG_LEVEL)

@@ -1,12 +1,12 @@
-"""What real screens do to a clean frame: sensor-free but lossy. For robustness corpora.
+"""What real screens and screenshots do to a clean frame. For robustness corpora.
 
 Each effect takes and returns an (H, W, 3) uint8 RGB frame, or a theme, and is
-deterministic for a given `numpy.random.Generator`.
+deterministic for a given `numpy.random.Generator`. `Variation` bundles them.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -22,8 +22,9 @@ def jpeg(image: Image, quality: int) -> Image:
 
 def noise(image: Image, sigma: float, rng: np.random.Generator) -> Image:
     """Independent Gaussian noise per pixel and channel, clipped to 0..255."""
-    noisy = image.astype(np.int16) + rng.normal(0, sigma, image.shape).round().astype(np.int16)
-    return np.clip(noisy, 0, 255).astype(np.uint8)
+    shake = rng.standard_normal(image.shape, dtype=np.float32) * np.float32(sigma)
+    noisy = image.astype(np.float32) + shake
+    return np.clip(noisy, 0, 255, out=noisy).round().astype(np.uint8)
 
 
 def drift(theme: Theme, amount: int, rng: np.random.Generator) -> Theme:
@@ -39,3 +40,25 @@ def drift(theme: Theme, amount: int, rng: np.random.Generator) -> Theme:
 def _shift(rgb: Rgb, amount: int, rng: np.random.Generator) -> Rgb:
     moved = np.clip(np.asarray(rgb) + rng.integers(-amount, amount + 1, 3), 0, 255)
     return (int(moved[0]), int(moved[1]), int(moved[2]))
+
+
+@dataclass(frozen=True, slots=True)
+class Variation:
+    """How a corpus departs from the clean default render.
+
+    `dot_radius` and `bar_spacing` are in pixels at 100 % (scaled with the DPI); `jpeg` is
+    a quality (frames are then saved as .jpg); `noise` a per-channel sigma; `drift` the
+    most each dot colour moves per channel from the calibrated value; `clip_edge` cuts the
+    dot strip ROI through the middle of the current bar's dot (a half-visible dot).
+    """
+
+    dot_radius: float | None = None
+    bar_spacing: float | None = None
+    jpeg: int | None = None
+    noise: float = 0.0
+    drift: int = 0
+    clip_edge: bool = False
+
+    def degrade(self, image: Image, rng: np.random.Generator) -> Image:
+        """Noise first, as a screen would show it; JPEG is applied when the file is saved."""
+        return noise(image, self.noise, rng) if self.noise else image

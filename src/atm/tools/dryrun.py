@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atm.capture.replay import ReplayCapture
+from atm.clock import ReplayClock
 from atm.colors import DOT_COLORS
 from atm.config import Config
-from atm.corpus import NONE, Label, frame_time, list_frames, load_labels
+from atm.corpus import NONE, Label, load_labels
 from atm.errors import InputError
 from atm.fsm import Direction, Machine
 from atm.monitor import Monitor
-from atm.vision.image_io import read_image
 
 MATCH_WINDOW_S = 30.0
 
@@ -80,31 +81,32 @@ def evaluate(
     progress: Progress = lambda done, total: None,
 ) -> DryRunResult:
     """Replay `folder` and score it. Corrupt or badly named frames are skipped and listed."""
-    paths = list_frames(folder)
-    if not paths:
+    result = DryRunResult(min_precision=min_precision, min_recall=min_recall)
+    capture = ReplayCapture(
+        folder, ReplayClock(), on_skip=lambda path, why: result.skipped.append((path.name, why))
+    )
+    total = len(capture.paths)
+    if not total:
         raise InputError(f"{folder}: no frames (*.png, *.jpg) to replay")
     labels = load_labels(folder)
-    result = DryRunResult(min_precision=min_precision, min_recall=min_recall)
     monitor = Monitor(config)
     truth: list[tuple[float, Label]] = []
-    for i, path in enumerate(paths):
-        progress(i, len(paths))
-        try:
-            ts, image = frame_time(path), read_image(path)
-        except InputError as exc:
-            result.skipped.append((path.name, str(exc)))
-            continue
-        result.frames += 1
-        seen = monitor.observe(image, ts)
-        if seen.step is not None and seen.step.fire and not seen.step.locked:
-            result.detected.append((ts, seen.step.fire))
-        label = labels.get(path.name)
-        if label is not None:
-            result.labelled += 1
-            truth.append((ts, label))
-            dot = seen.detection.dot
-            result.confusion[(label.color, dot.color if dot else NONE)] += 1
-    progress(len(paths), len(paths))
+    try:
+        while (frame := capture.grab()) is not None:
+            result.frames += 1
+            progress(result.frames + len(result.skipped), total)
+            seen = monitor.observe(frame.image, frame.ts)
+            if seen.step is not None and seen.step.fire and not seen.step.locked:
+                result.detected.append((frame.ts, seen.step.fire))
+            label = labels.get(frame.name)
+            if label is not None:
+                result.labelled += 1
+                truth.append((frame.ts, label))
+                dot = seen.detection.dot
+                result.confusion[(label.color, dot.color if dot else NONE)] += 1
+    finally:
+        capture.close()
+    progress(total, total)
     result.expected = _expected_fires(truth, config.lockout.minutes * 60)
     result.tp = len(pair_fires(result.expected, result.detected))
     return result

@@ -10,6 +10,16 @@ from atm.corpus import NONE
 from atm.tools.dryrun import DryRunResult
 
 _CLASSES = (*DOT_COLORS, NONE)
+#: Column headers short enough for an 80-column terminal.
+_SHORT = {
+    "turquoise": "turq",
+    "yellow": "yell",
+    "dark_green": "dk_grn",
+    "dark_red": "dk_red",
+    "light_green": "lt_grn",
+    "light_red": "lt_red",
+    UNKNOWN: "unkn",
+}
 
 
 def print_report(result: DryRunResult, folder: str, console: Console) -> None:
@@ -36,7 +46,7 @@ def _confusion(result: DryRunResult) -> Table:
     predicted = [c for c in (*_CLASSES, UNKNOWN) if any(g == c for _, g in result.confusion)]
     table.add_column("true \\ detected")
     for name in predicted:
-        table.add_column(name, justify="right")
+        table.add_column(_SHORT.get(name, name), justify="right")
     for truth in _CLASSES:
         row = [result.confusion.get((truth, got), 0) for got in predicted]
         if any(row):
