@@ -62,3 +62,25 @@ class Variation:
     def degrade(self, image: Image, rng: np.random.Generator) -> Image:
         """Noise first, as a screen would show it; JPEG is applied when the file is saved."""
         return noise(image, self.noise, rng) if self.noise else image
+
+
+#: Named robustness cases (issue 3's list): (DPI scale, theme, variation). The gate test
+#: and the accuracy benchmark both run exactly these.
+CATALOGUE: dict[str, tuple[float, str, Variation]] = {
+    "dpi125": (1.25, "dark", Variation()),
+    "dpi150-light": (1.5, "light", Variation()),
+    "dpi200": (2.0, "dark", Variation()),
+    "radius2-spacing6": (1.0, "dark", Variation(dot_radius=2, bar_spacing=6)),
+    "radius5": (1.0, "light", Variation(dot_radius=5, bar_spacing=14)),
+    "jpeg85": (1.0, "dark", Variation(jpeg=85)),
+    "jpeg80-small-light": (1.0, "light", Variation(jpeg=80, dot_radius=2, bar_spacing=6)),
+    "noise6": (1.0, "dark", Variation(noise=6)),
+    "drift15": (1.0, "dark", Variation(drift=15)),
+    "drift15-light": (1.0, "light", Variation(drift=15)),
+    "half-visible-edge-dot": (1.0, "dark", Variation(clip_edge=True)),
+    "everything": (
+        1.5,
+        "light",
+        Variation(dot_radius=2, bar_spacing=6, jpeg=85, noise=3, drift=15, clip_edge=True),
+    ),
+}

@@ -1,0 +1,50 @@
+"""Detection accuracy per robustness variation (SPEC §9 first row), on larger corpora.
+
+    python benchmarks/bench_accuracy.py [BARS]
+
+Renders one corpus per case of `atm.sim.effects.CATALOGUE` and prints colour accuracy and
+FIRE precision/recall for each, plus the totals.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from _common import machine
+from atm import config as config_mod
+from atm.sim.corpus import write_corpus
+from atm.sim.effects import CATALOGUE
+from atm.tools.dryrun import evaluate
+
+
+def main(bars: int) -> None:
+    print(machine())
+    frames = right = tp = expected = detected = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed, (name, (scale, theme, variation)) in enumerate(CATALOGUE.items(), 100):
+            out = Path(tmp) / name
+            write_corpus(out, bars, scale, seed, theme, variation=variation)
+            r = evaluate(out, config_mod.load(out / "config.toml"))
+            acc = r.color_accuracy or 0.0
+            print(
+                f"{name:24s} frames {r.frames:4d}  colour {acc:7.2%}  fires {r.tp}/"
+                f"{len(r.expected)} expected, {r.fp} false  "
+                f"precision {r.precision:.1%} recall {r.recall:.1%}"
+            )
+            frames += r.frames
+            right += round(acc * r.labelled)
+            tp, expected, detected = (
+                tp + r.tp,
+                expected + len(r.expected),
+                detected + len(r.detected),
+            )
+    print(
+        f"TOTAL {frames} frames: colour accuracy {right / frames:.2%}, "
+        f"precision {tp / max(detected, 1):.2%}, recall {tp / max(expected, 1):.2%}"
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
