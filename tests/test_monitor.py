@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from atm import config as config_mod
-from atm.capture.base import Image
+from atm.capture.base import Frame, Image
 from atm.monitor import Monitor
 from atm.sim.corpus import corpus_config
 from atm.sim.layout import Layout, PriceAxis
@@ -23,7 +23,8 @@ T0 = 1_700_000_000.0
 def strip(colors: str) -> Image:
     dots = colors.split()
     candles = [Candle(485, 485.5, 484.5, 485.2)] * len(dots)
-    return render(Scene(LAYOUT, DARK, AXIS, candles, dots))
+    image = render(Scene(LAYOUT, DARK, AXIS, candles, dots))
+    return Frame(image, 0.0).crop(CONFIG.dot_roi)
 
 
 BLANK = strip("")

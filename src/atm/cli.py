@@ -16,7 +16,8 @@ from rich.console import Console
 
 from atm import __version__
 from atm import config as config_mod
-from atm.errors import AtmError, NotImplementedYet
+from atm.capture.base import Image
+from atm.errors import AtmError, CaptureError, NotImplementedYet
 from atm.workspace import Workspace
 
 Handler = Callable[[argparse.Namespace, Console], int]
@@ -302,18 +303,50 @@ def _cmd_debug(args: argparse.Namespace, console: Console) -> int:
     from atm.tools.debug import debug_frame, print_debug
     from atm.vision.image_io import read_image
 
-    if args.screenshot is None:
-        raise NotImplementedYet(
-            "not available yet: live `atm debug` (issue 5); use --screenshot PATH"
-        )
     cfg = _load_config(args)
-    result = debug_frame(read_image(args.screenshot), cfg, _workspace(args))
-    print_debug(result, args.screenshot, console, args.json)
+    if args.screenshot is not None:
+        image, source = read_image(args.screenshot), str(args.screenshot)
+    else:
+        image, source = _grab_screen(cfg, args.delay, console, quiet=args.json), "the screen"
+    result = debug_frame(image, cfg, _workspace(args))
+    print_debug(result, source, console, args.json)
     return 0
 
 
+def _grab_screen(cfg: config_mod.Config, delay: float, console: Console, quiet: bool) -> Image:
+    from atm.capture.dpi import set_dpi_awareness
+    from atm.capture.factory import open_capture
+    from atm.clock import WallClock
+
+    set_dpi_awareness()
+    clock = WallClock()
+    if delay > 0 and not quiet:
+        console.print(f"capturing in {delay:g} s: bring the chart to the front")
+    clock.sleep(delay)
+    capture = open_capture(cfg, clock)
+    try:
+        frame = capture.grab()
+    finally:
+        capture.close()
+    if frame is None:
+        raise CaptureError("the capture returned no frame")
+    return frame.image
+
+
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
-    raise NotImplementedYet("not available yet: the live monitor (issue 5) has not landed")
+    from atm.schedule import Window
+    from atm.tools.run import run_monitor
+
+    cfg = _load_config(args)
+    window = Window.parse(args.start_at, args.stop_at, args.duration, cfg.schedule.timezone)
+    return run_monitor(
+        cfg,
+        _workspace(args),
+        console,
+        window=window,
+        startup_delay=args.startup_delay,
+        replay=args.replay,
+    )
 
 
 def _cmd_notify_test(args: argparse.Namespace, console: Console) -> int:

@@ -102,7 +102,10 @@ class Capture(_Model):
 
 
 class Loop(_Model):
-    interval_s: float = Field(default=5.0, gt=0, le=3600)
+    interval_s: float = Field(default=5.0, gt=0, le=3600)  # a full cycle: audit line, canary
+    # Live, the dot strip alone is read this often between full cycles, so an alert leaves
+    # within a fraction of a second of the dot changing; a full cycle follows any change.
+    watch_interval_s: float = Field(default=0.25, gt=0, le=60)
     debounce_depth: int = Field(default=1, ge=1, le=20)
 
 

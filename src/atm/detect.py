@@ -62,19 +62,15 @@ class Classifier:
         return name, confidence, d1
 
 
-def _strip(image: Image, roi: Roi) -> Image:
-    return image[roi.y : roi.y + roi.h, roi.x : roi.x + roi.w]
-
-
-def read_strip(image: Image, config: Config, classifier: Classifier) -> tuple[Dot, ...]:
-    """Every dot in `config.dot_roi` of `image` ((H, W, 3) uint8 RGB), left to right."""
-    blobs = find_blobs(_strip(image, config.dot_roi), config.colors.background.tolerance)
+def read_strip(strip: Image, config: Config, classifier: Classifier) -> tuple[Dot, ...]:
+    """Every dot of `strip` (the `dot_roi` crop, (h, w, 3) uint8 RGB), left to right."""
+    blobs = find_blobs(strip, config.colors.background.tolerance)
     return tuple(_dot(b, config.dot_roi, classifier) for b in blobs)
 
 
-def read_rightmost(image: Image, config: Config, classifier: Classifier) -> Dot | None:
-    """The rightmost dot of the strip: the per-cycle read, kept cheap."""
-    blob = rightmost_blob(_strip(image, config.dot_roi), config.colors.background.tolerance)
+def read_rightmost(strip: Image, config: Config, classifier: Classifier) -> Dot | None:
+    """The rightmost dot of `strip` (the `dot_roi` crop): the per-cycle read, kept cheap."""
+    blob = rightmost_blob(strip, config.colors.background.tolerance)
     return None if blob is None else _dot(blob, config.dot_roi, classifier)
 
 
@@ -100,17 +96,18 @@ class Detector:
         self._raw: deque[str] = deque(maxlen=config.loop.debounce_depth)
         self.window: deque[tuple[float, Color]] = deque(maxlen=WINDOW)
 
-    def detect(self, image: Image, ts: float) -> Detection:
-        dot = read_rightmost(image, self._config, self._classifier)
+    def detect(self, strip: Image, ts: float) -> Detection:
+        """Read the `dot_roi` crop `strip`; dot coordinates come back in region pixels."""
+        dot = read_rightmost(strip, self._config, self._classifier)
         self._raw.append(dot.color if dot else UNKNOWN)
         accepted = self._debounced()
         if accepted is not None:
             self.window.append((ts, accepted))
         return Detection(ts=ts, dot=dot, accepted=accepted)
 
-    def history(self, image: Image) -> tuple[Dot, ...]:
+    def history(self, strip: Image) -> tuple[Dot, ...]:
         """Every visible dot, left to right: the strip's memory, for late start and catch-up."""
-        return read_strip(image, self._config, self._classifier)
+        return read_strip(strip, self._config, self._classifier)
 
     def _debounced(self) -> Color | None:
         """A colour counts once it is the rightmost for `debounce_depth` reads in a row."""

@@ -129,16 +129,14 @@ class Health:
             self._blocked()
             ep = self._bad("no_chart", ts)
             if ts - self._since(ep) >= self._grace:
-                self._start(
-                    "no_chart", ts, f"⚠️ Cannot find chart window for {_span(ts, ep)}", events
-                )
+                self._start("no_chart", f"⚠️ Cannot find chart window for {_span(ts, ep)}", events)
             return events
         self._good("no_chart", ts, events)
         if not capture_ok:
             self._blocked()
             if self._bad("capture_failed", ts).count >= self._confirm:
                 why = error or "unknown error"
-                self._start("capture_failed", ts, f"⚠️ Capture failed: {why}", events)
+                self._start("capture_failed", f"⚠️ Capture failed: {why}", events)
             return events
         self._good("capture_failed", ts, events)
         if image is None:
@@ -148,7 +146,7 @@ class Health:
             self._blocked()
             if self._bad("black_frame", ts).count >= self._confirm:
                 text = "⚠️ Black frame — screen locked or RDP minimised?"
-                self._start("black_frame", ts, text, events)
+                self._start("black_frame", text, events)
             return events
         self._good("black_frame", ts, events)
         self._watch_frozen(ts, zlib.crc32(np.ascontiguousarray(sample).data), events)
@@ -170,7 +168,7 @@ class Health:
             if ep.since is None:
                 ep.since = self._changed
             text = f"⚠️ Chart frozen: no change for {_span(ts, ep)}"
-            self._start("frozen_frame", ts, text, events)
+            self._start("frozen_frame", text, events)
 
     def _watch_sight(self, ts: float, confidence: float, events: list[HealthEvent]) -> None:
         if confidence >= self._confidence_min:
@@ -182,7 +180,7 @@ class Health:
                 f"⚠️ Bot lost sight: {ep.count} cycles below confidence "
                 f"{self._confidence_min:.2f} since {hms(self._since(ep), self._zone)}"
             )
-            self._start("lost_sight", ts, text, events)
+            self._start("lost_sight", text, events)
 
     # -- episode bookkeeping --------------------------------------------------------------
 
@@ -204,7 +202,7 @@ class Health:
         assert ep.since is not None  # set by _bad before any caller asks
         return ep.since
 
-    def _start(self, kind: HealthKind, ts: float, text: str, events: list[HealthEvent]) -> None:
+    def _start(self, kind: HealthKind, text: str, events: list[HealthEvent]) -> None:
         ep = self._episodes[kind]
         if not ep.open:
             ep.open = True

@@ -45,9 +45,9 @@ class Monitor:
         self._misses = 0
         self._blind = False
 
-    def observe(self, image: Image, ts: float) -> Observation:
-        """One frame: read the strip, reconcile if needed, step the machine."""
-        detection = self.detector.detect(image, ts)
+    def observe(self, strip: Image, ts: float) -> Observation:
+        """One read of the `dot_roi` crop `strip`: reconcile if needed, step the machine."""
+        detection = self.detector.detect(strip, ts)
         color = detection.accepted
         if color is None:
             self._misses += 1
@@ -56,8 +56,8 @@ class Monitor:
         self._misses = 0
         if not self._started:
             self._started = True
-            return Observation(detection, late_start=self._late_start(image, ts))
-        catchup = self._catchup(image, ts, color) if self._blind else None
+            return Observation(detection, late_start=self._late_start(strip, ts))
+        catchup = self._catchup(strip, ts, color) if self._blind else None
         self._blind = False
         return Observation(detection, step=self.machine.step(color, ts), catchup=catchup)
 
@@ -65,14 +65,14 @@ class Monitor:
         """The caller could not look (paused, capture failed): reconcile when sight returns."""
         self._blind = True
 
-    def _late_start(self, image: Image, ts: float) -> Reconciled | None:
+    def _late_start(self, strip: Image, ts: float) -> Reconciled | None:
         """Replay the visible strip silently; report only if a setup is under way."""
-        for color, when in self._history(image, ts):
+        for color, when in self._history(strip, ts):
             self.machine.step(color, when)
         state = self.machine.state
         return None if state == "IDLE" else Reconciled(state, self.machine.since)
 
-    def _catchup(self, image: Image, ts: float, color: Color) -> Reconciled | None:
+    def _catchup(self, strip: Image, ts: float, color: Color) -> Reconciled | None:
         """Blind, then a phase-2 dot while IDLE: did we miss the arming? Ask the strip.
 
         The strip is replayed through a scratch machine, so a FIRE in the history resets it
@@ -82,16 +82,16 @@ class Monitor:
         if direction is None or self.machine.state != "IDLE":
             return None
         scratch = Machine(self.machine.lockout_s)
-        for dot_color, when in self._history(image, ts)[:-1]:  # the newest dot steps live
+        for dot_color, when in self._history(strip, ts)[:-1]:  # the newest dot steps live
             scratch.step(dot_color, when)
         if direction_of(scratch.state) != direction:
             return None
         self.machine.state, self.machine.since = scratch.state, scratch.since
         return Reconciled(scratch.state, scratch.since)
 
-    def _history(self, image: Image, ts: float) -> list[tuple[Color, float]]:
+    def _history(self, strip: Image, ts: float) -> list[tuple[Color, float]]:
         """Known colours of the visible dots, oldest first, timed one bar apart back from ts."""
-        dots: tuple[Dot, ...] = self.detector.history(image)
+        dots: tuple[Dot, ...] = self.detector.history(strip)
         n = len(dots)
         return [
             (d.color, ts - (n - 1 - i) * self._bar_s)  # type: ignore[misc]

@@ -101,8 +101,12 @@ def test_jpeg_and_noise_move_few_bits(case: tuple[Layout, str, Image]) -> None:
     assert distance(h, phash(_crop(effects.jpeg(part, 90), c))) <= 4
     noisy = effects.noise(part, 1.0, np.random.default_rng(0))
     assert distance(h, phash(_crop(noisy, c))) <= 4
-    # what the module promises for replayed corpora under the default max_distance
-    assert distance(h, phash(_crop(effects.jpeg(part, 75), c))) <= 8
+    assert distance(h, phash(_crop(effects.jpeg(part, 75), c))) <= 4
+    # what replayed robustness corpora do, within the default max_distance of 8
+    rng = np.random.default_rng(1)
+    for _ in range(5):
+        grainy = effects.jpeg(effects.noise(part, 3.0, rng), 85)
+        assert distance(h, phash(_crop(grainy, c))) <= 8
 
 
 def test_layout_shifted_by_40_px_is_far(case: tuple[Layout, str, Image]) -> None:

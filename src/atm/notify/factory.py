@@ -68,3 +68,14 @@ def build(
         on_event=on_event,
         policy=policy,
     )
+
+
+def builder(
+    notify_cfg: Notify, dead_letter: Path, *, console: Console | None = None
+) -> Callable[[Callable[[Event], None]], FanoutNotifier]:
+    """`build` with everything but the event sink, which the runner supplies itself."""
+
+    def make(on_event: Callable[[Event], None]) -> FanoutNotifier:
+        return build(notify_cfg, dead_letter, console=console, on_event=on_event)
+
+    return make

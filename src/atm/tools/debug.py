@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from atm.capture.base import Image
+from atm.capture.base import Frame, Image
 from atm.config import Config
 from atm.detect import Classifier, read_rightmost
 from atm.errors import InputError
@@ -20,14 +19,14 @@ from atm.workspace import Workspace
 
 def debug_frame(image: Image, config: Config, workspace: Workspace) -> dict[str, Any]:
     """Read the rightmost dot of `image` ((H, W, 3) uint8 RGB) and save the annotated frame."""
-    region = config.capture.region
+    region, roi = config.capture.region, config.dot_roi
     if image.shape[0] < region.h or image.shape[1] < region.w:
         raise InputError(
             f"frame is {image.shape[1]}x{image.shape[0]} but capture.region is "
             f"{region.w}x{region.h}: is this config made for this screen?"
         )
-    dot = read_rightmost(image, config, Classifier(config))
-    roi = config.dot_roi
+    strip = Frame(image, 0.0).crop(roi)
+    dot = read_rightmost(strip, config, Classifier(config))
     label = f"{dot.color} {dot.confidence:.2f}" if dot else "no dot"
     mark = (dot.x, dot.y, dot.radius) if dot else None
     workspace.logs.mkdir(parents=True, exist_ok=True)
@@ -46,7 +45,7 @@ def debug_frame(image: Image, config: Config, workspace: Workspace) -> dict[str,
     }
 
 
-def print_debug(result: dict[str, Any], source: Path, console: Console, as_json: bool) -> None:
+def print_debug(result: dict[str, Any], source: str, console: Console, as_json: bool) -> None:
     if as_json:
         console.print_json(json.dumps(result))
         return

@@ -52,13 +52,8 @@ def run_demo(workspace: Workspace, console: Console, seed: int = 7) -> int:
         f"a frame every {INTERVAL_S:g} s, workspace [cyan]{demo.home}[/]"
     )
     audit = AuditLog(demo.logs, config.schedule.timezone)
-    publisher = factory.build(
-        config.notify,
-        demo.dead_letter,
-        console=console,
-        on_event=lambda event: audit.write(clock.time(), dict(event)),
-    )
-    stats = Runner(config, capture, clock, publisher, demo, audit).run()
+    notifier = factory.builder(config.notify, demo.dead_letter, console=console)
+    stats = Runner(config, capture, clock, notifier, demo, audit).run()
     return _summary(session, start, stats, demo, console)
 
 

@@ -95,7 +95,7 @@ def evaluate(
         while (frame := capture.grab()) is not None:
             result.frames += 1
             progress(result.frames + len(result.skipped), total)
-            seen = monitor.observe(frame.image, frame.ts)
+            seen = monitor.observe(frame.crop(config.dot_roi), frame.ts)
             if seen.step is not None and seen.step.fire and not seen.step.locked:
                 result.detected.append((frame.ts, seen.step.fire))
             label = labels.get(frame.name)

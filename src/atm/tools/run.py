@@ -1,0 +1,107 @@
+"""`atm run`: the live monitor (or a replayed folder), with schedule, signals and canary."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+from rich.console import Console
+
+from atm.audit import AuditLog
+from atm.canary import Canary
+from atm.capture.base import Capture, LiveCapture
+from atm.capture.dpi import set_dpi_awareness
+from atm.capture.factory import open_capture
+from atm.capture.replay import ReplayCapture
+from atm.capture.window import activate, find_window
+from atm.clock import Clock, ReplayClock, WallClock
+from atm.config import Config
+from atm.notify import factory
+from atm.runner import Runner, RunStats
+from atm.schedule import Plan, Window, sleep_until
+from atm.workspace import Workspace
+
+
+def run_monitor(
+    config: Config,
+    workspace: Workspace,
+    console: Console,
+    *,
+    window: Window,
+    startup_delay: float = 5.0,
+    replay: Path | None = None,
+) -> int:
+    """Run until the schedule, the frames or a signal ends it; 0 on a clean stop."""
+    stop = threading.Event()
+    _on_signals(stop)
+    zone = config.schedule.timezone
+    if replay is not None:
+        replay_clock = ReplayClock()
+        clock: Clock = replay_clock
+        capture: Capture = _replay(replay, replay_clock, console)
+        live: LiveCapture | None = None
+        plan = Plan(0.0, None)
+    else:
+        console.print(set_dpi_awareness())
+        clock = WallClock()
+        plan = window.plan(clock.time())
+        console.print(f"session {plan.describe(clock.time(), zone)}")
+        if not sleep_until(clock, plan.start_ts, stop.is_set):
+            return 0
+        live = capture = _live(config, clock, console, startup_delay, stop)
+    runner = Runner(
+        config,
+        capture,
+        clock,
+        factory.builder(config.notify, workspace.dead_letter, console=console),
+        workspace,
+        AuditLog(workspace.logs, zone),
+        live=live,
+        pace=replay is None,
+        canary=Canary(config.canary, workspace.pause_file, zone=zone),
+        save_samples=replay is None,
+    )
+    stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
+    _summary(stats, workspace, console)
+    return 0
+
+
+def _replay(folder: Path, clock: ReplayClock, console: Console) -> ReplayCapture:
+    def skipped(path: Path, why: str) -> None:
+        console.print(f"skipped {why}", style="yellow", markup=False)
+
+    return ReplayCapture(folder, clock, on_skip=skipped)
+
+
+def _live(
+    config: Config, clock: Clock, console: Console, delay: float, stop: threading.Event
+) -> LiveCapture:
+    """Bring the chart to the front, count down, and open the screen capture."""
+    found = find_window(config.window_title) if config.window_title else None
+    if found is None:
+        console.print(f"no window title contains {config.window_title!r}; watching the screen")
+    else:
+        problem = activate(found)
+        console.print(f"chart window: {found.title!r}" + (f" ({problem})" if problem else ""))
+    if delay > 0:
+        console.print(f"starting in {delay:g} s: bring the chart to the front")
+        sleep_until(clock, clock.time() + delay, stop.is_set)
+    return open_capture(config, clock)
+
+
+def _on_signals(stop: threading.Event) -> None:
+    """SIGINT and SIGTERM end the loop cleanly: stop ping, drain, exit 0."""
+
+    def handler(signum: int, _frame: object) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+
+
+def _summary(stats: RunStats, workspace: Workspace, console: Console) -> None:
+    console.print(
+        f"stopped after {stats.cycles} cycles: {len(stats.sent)} triggers sent, "
+        f"{len(stats.fires) - len(stats.sent)} locked. Audit in {workspace.logs}"
+    )
