@@ -178,7 +178,7 @@ class Canary:
         events.append(
             CanaryEvent(
                 "layout_changed",
-                f"⚠️ Chart layout changed ({why}). Detection paused: {how}.",
+                f"⚠️ Layout changed — auto-paused ({why}). To resume: {how}.",
                 alert=True,
             )
         )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fake_discord import DISCORD_TOKEN, FakeDiscord
-from fake_telegram import TELEGRAM_TOKEN, FakeTelegram
+from fake_discord import DISCORD_TOKEN
+from fake_telegram import TELEGRAM_TOKEN
 
 SECRETS = (DISCORD_TOKEN, TELEGRAM_TOKEN)
 
@@ -45,18 +44,6 @@ def assert_no_secret(*texts: str) -> None:
             assert secret not in text
             # the part after "123456789:" is the real secret of a bot token
             assert secret.split(":")[-1] not in text
-
-
-@pytest.fixture
-def discord_server() -> Iterator[FakeDiscord]:
-    with FakeDiscord() as server:
-        yield server
-
-
-@pytest.fixture
-def telegram_server() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture

@@ -1,0 +1,27 @@
+"""Fixtures every test folder may use: the fake Discord and Telegram servers on loopback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# The fakes live beside the notifier tests; the runner tests use them too.
+sys.path.insert(0, str(Path(__file__).parent / "notify"))
+
+from fake_discord import FakeDiscord
+from fake_telegram import FakeTelegram
+
+
+@pytest.fixture
+def discord_server() -> Iterator[FakeDiscord]:
+    with FakeDiscord() as server:
+        yield server
+
+
+@pytest.fixture
+def telegram_server() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
