@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Any
 import numpy as np
 import pytest
 import tomli_w
-import tomllib
 from fake_discord import THREAD_ID, FakeDiscord
 from fake_telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 
