@@ -243,6 +243,8 @@ class Runner:
         record: dict[str, Any] = {"event": "alert_queued", "kind": kind, "id": message.id}
         if frame is not None:
             self._captured[message.id] = max(0.0, self._clock.time() - frame.ts)
+            if len(self._captured) > _LATENCY_MEMORY:  # an unattended day must not grow it
+                del self._captured[next(iter(self._captured))]
             record["frame_hash"] = hashlib.blake2b(frame.image.data, digest_size=8).hexdigest()
         self.log(ts, {**record, "text": text})
         return True
@@ -373,6 +375,9 @@ class Runner:
             "reason": step.action if step else ("unknown" if dot else "no_dot"),
         }
 
+
+#: Alerts whose capture time is remembered until their delivery is logged.
+_LATENCY_MEMORY = 500
 
 #: What a failed grab leaves the loop: nothing to look at this cycle, but not the end.
 _NO_FRAME: Frame = Frame(np.zeros((0, 0, 3), np.uint8), 0.0)

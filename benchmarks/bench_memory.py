@@ -1,0 +1,76 @@
+"""Memory over an 8-hour replayed session (SPEC §9: flat, growth ≤ 5 MB).
+
+    python benchmarks/bench_memory.py [HOURS]
+
+Runs the real runner on the simulator capture and the replay clock (a frame every 5 s,
+alerts through the fanout to the console backend, audit on disk) and prints the
+process's resident memory after every simulated hour.
+"""
+
+from __future__ import annotations
+
+import io
+import resource
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from _common import machine
+from atm import config as config_mod
+from atm.audit import AuditLog
+from atm.capture.sim import SimCapture
+from atm.clock import ReplayClock
+from atm.notify import factory
+from atm.runner import Runner
+from atm.sim.corpus import corpus_config
+from atm.sim.layout import Layout
+from atm.sim.scenario import generate
+from atm.sim.theme import DARK
+from atm.workspace import Workspace
+
+
+def rss_mb() -> float:
+    """Current resident set size, from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(hours: int) -> None:
+    print(machine())
+    layout = Layout.for_scale(1.0)
+    start = datetime(2026, 11, 20, 15, 0).timestamp()
+    session = generate(hours * 20, seed=5)
+    clock = ReplayClock(start)
+    capture = SimCapture(session, layout, DARK, interval_s=5.0, start_ts=start, clock=clock)
+    config = config_mod.from_dict(corpus_config(layout, DARK, capture.axis))
+    console = Console(file=io.StringIO())  # alerts rendered but not printed
+    marks: list[tuple[float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace(Path(tmp))
+        notifier = factory.builder(config.notify, ws.dead_letter, console=console)
+        runner = Runner(config, capture, clock, notifier, ws, AuditLog(ws.logs))
+        next_mark = start
+
+        def should_stop() -> bool:
+            nonlocal next_mark
+            if clock.time() >= next_mark:
+                marks.append(((clock.time() - start) / 3600, rss_mb()))
+                next_mark += 3600
+            return False
+
+        stats = runner.run(should_stop)
+    for hour, rss in marks:
+        print(f"after {hour:4.1f} h: RSS {rss:7.1f} MB")
+    growth = marks[-1][1] - marks[1][1]
+    print(
+        f"{stats.cycles} cycles, {len(stats.sent)} triggers; growth from hour 1: {growth:+.1f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 8)
