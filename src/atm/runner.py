@@ -245,7 +245,8 @@ class Runner:
             self._captured[message.id] = max(0.0, self._clock.time() - frame.ts)
             if len(self._captured) > _LATENCY_MEMORY:  # an unattended day must not grow it
                 del self._captured[next(iter(self._captured))]
-            record["frame_hash"] = hashlib.blake2b(frame.image.data, digest_size=8).hexdigest()
+            pixels = np.ascontiguousarray(frame.image).data
+            record["frame_hash"] = hashlib.blake2b(pixels, digest_size=8).hexdigest()
         self.log(ts, {**record, "text": text})
         return True
 

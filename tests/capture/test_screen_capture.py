@@ -109,9 +109,13 @@ def test_no_display_is_a_capture_error(display: XServer, monkeypatch: pytest.Mon
 
 def test_open_capture_follows_the_config() -> None:
     clock = ReplayClock()
-    screen = open_capture(Config(), clock)
+    screen = open_capture(Config(window_title=""), clock)
+    fixed = open_capture(Config(), clock)
     follow = open_capture(Config(capture=Capture(follow_window=True)), clock)
     assert isinstance(screen, ScreenCapture)
     assert screen.region == Rect(0, 0, 1920, 1080)
+    # a title makes the fixed rectangle check that the chart window is still there
+    assert isinstance(fixed, WindowCapture)
+    assert (fixed.title, fixed.follow) == ("TradeStation", False)
     assert isinstance(follow, WindowCapture)
     assert (follow.title, follow.follow) == ("TradeStation", True)

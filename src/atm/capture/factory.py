@@ -12,9 +12,13 @@ from atm.config import Config
 def open_capture(config: Config, clock: Clock) -> LiveCapture:
     """`capture.region` of the desktop, or of the `window_title` window when `follow_window`.
 
+    With a `window_title` the window is also checked to exist and not be minimised even
+    when the region is a fixed desktop rectangle: otherwise the loop would read whatever
+    happens to be on the screen there and never say "cannot find chart".
     Nothing is grabbed yet: a missing display or window shows up at the first `grab()`.
     """
     region = config.capture.region
-    if config.capture.follow_window:
-        return WindowCapture(config.window_title, region, clock, follow=True)
+    if config.window_title:
+        follow = config.capture.follow_window
+        return WindowCapture(config.window_title, region, clock, follow=follow)
     return ScreenCapture(region, clock)
