@@ -3,11 +3,15 @@ monitor captures the screen with mss, and the alerts reach the fake Discord."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from fake_discord import FakeDiscord
-from live_session import run_live_session
-from xvfb import XServer
+from live_session import TITLE, frame, run_live_session, write_config
+from xvfb import ImageWindow, XServer
 
 # fmt: off
 SESSION = [
@@ -28,3 +32,34 @@ def test_live_run_alerts_from_the_screen(
     assert all(p.files for p in shots)  # each trigger carries its screenshot
     assert list((tmp_path / "logs" / "fires").glob("*_BUY.png"))
     assert list((tmp_path / "samples").glob("*_light_green.png"))  # a sample per change
+
+
+def test_live_debug_reads_the_screen(
+    display: XServer, tmp_path: Path, discord_server: FakeDiscord
+) -> None:
+    config = write_config(tmp_path, discord_server, interval_s=5.0, watch_s=0.25)
+    image = frame(["gray", "turquoise", "dark_green", "light_green"])
+    with ImageWindow(display.display, image, x=0, y=0, title=TITLE):  # type: ignore[arg-type]
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "atm",
+                "--home",
+                str(tmp_path),
+                "debug",
+                "--config",
+                str(config),
+                "--delay",
+                "0",
+                "--json",
+            ],
+            env={**os.environ, "DISPLAY": display.display},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["dot"]["found"] and report["dot"]["color"] == "light_green"
+    assert Path(report["annotated"]).exists()
