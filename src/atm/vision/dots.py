@@ -114,20 +114,14 @@ def rightmost_blob(strip: Image, tolerance: float) -> Blob | None:
     return kept[-1] if kept else None
 
 
-def _segment(
-    window: Image,
-    back: Backdrop,
-    x0: int,
-    width: int,
-    first: int = 0,
-) -> list[Blob]:
+def _segment(window: Image, back: Backdrop, x0: int, width: int, first: int = 0) -> list[Blob]:
     """Dot candidates of a window starting at strip column `x0`, in strip coordinates.
 
     With `first=n`, components are visited right to left and the first n dots found are
     the answer: the per-cycle path pays for a few blobs, not for the whole window.
     """
-    dist = contrast(window, back.rgb)
-    mask = (dist > back.threshold).astype(np.uint8)
+    view = _View(window, contrast(window, back.rgb), x0, width, back)
+    mask = (view.dist > back.threshold).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     order = np.argsort(-(stats[1:, 0] + stats[1:, 2])) + 1 if first else range(1, n)
     blobs: list[Blob] = []
@@ -136,93 +130,80 @@ def _segment(
         if area < 3:
             continue
         member = labels[y : y + h, x : x + w] == i
-        if float(dist[y : y + h, x : x + w][member].max()) < _PEAK_FACTOR * back.threshold:
+        if float(view.dist[y : y + h, x : x + w][member].max()) < _PEAK_FACTOR * back.threshold:
             continue  # a speck of noise or ringing, not a dot
-        if w > _SPLIT_ASPECT * h and h >= 3:
-            found = _split(window, dist, member, x, y, x0, width, back)
-        else:
-            blob = _blob(window, dist, member, x, y, x0, width, back)
-            shaped = blob is not None and (blob.clipped or _dot_shaped(dist, member, x, y))
-            found = [blob] if blob is not None and shaped else []
-        blobs.extend(found)
+        parts = view.split(member, x, y) if w > _SPLIT_ASPECT * h and h >= 3 else [(member, x, y)]
+        blobs += [b for b in (view.dot(*part) for part in parts) if b is not None]
         if first and len(blobs) >= first:
             break
     return sorted(blobs, key=lambda b: b.cx)
 
 
-def _split(
-    window: Image,
-    dist: Distances,
-    member: npt.NDArray[np.bool_],
-    x: int,
-    y: int,
-    x0: int,
-    width: int,
-    back: Backdrop,
-) -> list[Blob]:
-    """Cut a bridged run of dots at the waists between them.
-
-    Dots sit in one row, so a run's contrast summed per column rises and falls once per
-    dot; between two dots it dips well below both neighbours' peaks, even where blur
-    keeps every column above the foreground threshold.
-    """
-    h = member.shape[0]
-    profile = np.where(member, dist[y : y + h, x : x + member.shape[1]], 0).sum(axis=0)
-    cuts = [0]
-    for c in range(1, len(profile) - 1):
-        if not profile[c] <= profile[c - 1] or not profile[c] < profile[c + 1]:
-            continue
-        left = profile[max(cuts[-1], c - h - 1) : c].max()
-        right = profile[c + 1 : c + h + 2].max()
-        if profile[c] <= _WAIST * min(left, right) and c - cuts[-1] >= 2:
-            cuts.append(c)
-    cuts.append(len(profile))
-    out = []
-    for a, b in itertools.pairwise(cuts):
-        part = np.zeros_like(member)
-        part[:, a:b] = member[:, a:b]
-        rows = np.nonzero(part.any(axis=1))[0]
-        if rows.size == 0:
-            continue
-        sub = part[rows[0] : rows[-1] + 1, a:b]
-        top, left = y + int(rows[0]), x + a
-        blob = _blob(window, dist, sub, left, top, x0, width, back)
-        if blob is not None and (blob.clipped or _dot_shaped(dist, sub, left, top)):
-            out.append(blob)
-    return out
+Part = tuple[npt.NDArray[np.bool_], int, int]  # a member mask and its box's corner
 
 
-def _blob(
-    window: Image,
-    dist: Distances,
-    member: npt.NDArray[np.bool_],
-    x: int,
-    y: int,
-    x0: int,
-    width: int,
-    back: Backdrop,
-) -> Blob | None:
-    h, w = member.shape
-    clipped = x0 + x == 0 or x0 + x + w == width
-    if w > _MAX_ASPECT * h or (h > _MAX_ASPECT * w and not clipped):
-        return None
-    ys, xs = np.nonzero(member)
-    cy, cx = float(ys.mean()), float(xs.mean())
-    # The colour is read in the middle of the dot: the rim blends into the background and,
-    # where dots nearly touch, into the neighbour (which may out-contrast a dark dot).
-    r = max(0.8, _CORE_SHARE * min(h, w))
-    near = (ys - cy) ** 2 + (xs - cx) ** 2 <= r * r
-    pixels = window[y + ys[near], x + xs[near]] if near.any() else window[y + ys, x + xs]
-    rgb = np.median(pixels, axis=0)
-    return Blob(
-        cx=x0 + x + cx,
-        cy=y + cy,
-        w=w,
-        h=h,
-        rgb=(int(rgb[0]), int(rgb[1]), int(rgb[2])),
-        clipped=clipped,
-        background=(int(back.rgb[0]), int(back.rgb[1]), int(back.rgb[2])),
-    )
+@dataclass(frozen=True, slots=True)
+class _View:
+    """A window of the strip with its contrast map; `x0` is its column in the strip."""
+
+    pixels: Image
+    dist: Distances
+    x0: int
+    width: int  # of the whole strip: a blob touching either end is clipped
+    back: Backdrop
+
+    def split(self, member: npt.NDArray[np.bool_], x: int, y: int) -> list[Part]:
+        """Cut a bridged run of dots at the waists between them.
+
+        Dots sit in one row, so a run's contrast summed per column rises and falls once
+        per dot; between two dots it dips well below both neighbours' peaks, even where
+        blur keeps every column above the foreground threshold.
+        """
+        h = member.shape[0]
+        profile = np.where(member, self.dist[y : y + h, x : x + member.shape[1]], 0).sum(axis=0)
+        cuts = [0]
+        for c in range(1, len(profile) - 1):
+            if not profile[c] <= profile[c - 1] or not profile[c] < profile[c + 1]:
+                continue
+            left = profile[max(cuts[-1], c - h - 1) : c].max()
+            right = profile[c + 1 : c + h + 2].max()
+            if profile[c] <= _WAIST * min(left, right) and c - cuts[-1] >= 2:
+                cuts.append(c)
+        cuts.append(len(profile))
+        parts = []
+        for a, b in itertools.pairwise(cuts):
+            rows = np.nonzero(member[:, a:b].any(axis=1))[0]
+            if rows.size:
+                top, bottom = int(rows[0]), int(rows[-1]) + 1
+                parts.append((member[top:bottom, a:b], x + a, y + top))
+        return parts
+
+    def dot(self, member: npt.NDArray[np.bool_], x: int, y: int) -> Blob | None:
+        """The blob if it is dot-shaped (or cut by the strip's edge), else None."""
+        h, w = member.shape
+        clipped = self.x0 + x == 0 or self.x0 + x + w == self.width
+        if w > _MAX_ASPECT * h or (h > _MAX_ASPECT * w and not clipped):
+            return None
+        if not clipped and not _dot_shaped(self.dist, member, x, y):
+            return None
+        ys, xs = np.nonzero(member)
+        cy, cx = float(ys.mean()), float(xs.mean())
+        # The colour is read in the middle of the dot: the rim blends into the background
+        # and, where dots nearly touch, into the neighbour (which may out-contrast a dark dot).
+        r = max(0.8, _CORE_SHARE * min(h, w))
+        near = (ys - cy) ** 2 + (xs - cx) ** 2 <= r * r
+        ys, xs = (ys[near], xs[near]) if near.any() else (ys, xs)
+        rgb = np.median(self.pixels[y + ys, x + xs], axis=0)
+        bg = self.back.rgb
+        return Blob(
+            cx=self.x0 + x + cx,
+            cy=y + cy,
+            w=w,
+            h=h,
+            rgb=(int(rgb[0]), int(rgb[1]), int(rgb[2])),
+            clipped=clipped,
+            background=(int(bg[0]), int(bg[1]), int(bg[2])),
+        )
 
 
 def _dot_shaped(dist: Distances, member: npt.NDArray[np.bool_], x: int, y: int) -> bool:

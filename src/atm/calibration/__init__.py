@@ -1,0 +1,114 @@
+"""Calibration without Tk: what auto-detection proposes and what the user settles on.
+
+    propose(image) ─▶ Proposal ─▶ (wizard: accept or adjust) ─▶ Calibration ─▶ save
+                                   or accept(proposal) with --auto --yes
+
+`auto` finds the strip, colours and regions; `sampling` reads a clicked colour; `save`
+turns a `Calibration` into a validated, versioned config file. The wizard and the CLI call
+the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from atm.capture.base import Image
+from atm.geometry import Rect
+from atm.vision.phash import phash, to_hex
+
+Rgb = tuple[int, int, int]
+
+#: Standard deviation of a region's grey levels below which it is flat: no layout to hash.
+FLAT_STD = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDot:
+    """A dot of the strip in screenshot pixels, and the class its colour was named."""
+
+    x: float
+    y: float
+    radius: float
+    rgb: Rgb
+    color: str | None  # None: its colour matched no class
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What auto-detection found in a `width × height` screenshot; None = not found.
+
+    `colors` holds the classes seen (dot classes and `background`) with their measured
+    RGB; `unseen` the dot classes no dot showed; `missing` one sentence per thing that
+    could not be found, for the user.
+    """
+
+    width: int
+    height: int
+    dot_roi: Rect | None = None
+    dots: tuple[FoundDot, ...] = ()
+    spacing: float | None = None
+    colors: Mapping[str, Rgb] = field(default_factory=dict)
+    unseen: tuple[str, ...] = ()
+    chart_roi: Rect | None = None
+    axis_roi: Rect | None = None
+    axis_labels: tuple[int, ...] = ()  # pixel rows of the price labels, top to bottom
+    canary_roi: Rect | None = None
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AxisMark:
+    """A pixel row of the price axis and the price printed there."""
+
+    y: int
+    price: float
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """The calibrated keys of a config, in screenshot (= capture region) pixels.
+
+    `colors` holds only what was calibrated (clicked or detected); every other class keeps
+    its reference value. `y_axis_points` None keeps the default points.
+    """
+
+    width: int
+    height: int
+    dot_roi: Rect
+    chart_roi: Rect
+    canary_roi: Rect
+    colors: Mapping[str, Rgb] = field(default_factory=dict)
+    window_title: str = "TradeStation"
+    y_axis_roi: Rect | None = None
+    y_axis_points: tuple[AxisMark, AxisMark] | None = None
+    canary_phash: str = ""
+
+
+def baseline(image: Image, roi: Rect) -> str:
+    """The canary's pHash of `roi` in `image` ((H, W, 3) uint8 RGB) as 16 hex digits.
+
+    "" when the region is flat: its hash would be noise, so the first good frame sets it.
+    """
+    crop = image[roi.y : roi.bottom, roi.x : roi.right]
+    if crop.size == 0 or float(np.std(crop)) < FLAT_STD:
+        return ""
+    return to_hex(phash(crop))
+
+
+def clip(rect: Rect, width: int, height: int) -> Rect:
+    """`rect` cut to the `width × height` image; at least one pixel each way."""
+    x = min(max(rect.x, 0), width - 1)
+    y = min(max(rect.y, 0), height - 1)
+    right = min(max(rect.right, x + 1), width)
+    bottom = min(max(rect.bottom, y + 1), height)
+    return Rect(x, y, right - x, bottom - y)
+
+
+def from_corners(x0: float, y0: float, x1: float, y1: float) -> Rect:
+    """The rectangle spanned by two opposite corners given in any order (pixels)."""
+    left, right = sorted((round(x0), round(x1)))
+    top, bottom = sorted((round(y0), round(y1)))
+    return Rect(left, top, max(1, right - left), max(1, bottom - top))

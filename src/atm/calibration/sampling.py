@@ -1,0 +1,89 @@
+"""Read the colour a user clicked: snap to the dot near the click, average its middle.
+
+A click on a 6-pixel dot in a scaled-down screenshot rarely lands on it, and the pixel
+under the cursor may be the anti-aliased rim. So a dot click snaps to the most salient
+pixel within `SNAP_RADIUS` — the one most unlike the surroundings, which for a coloured
+dot on a neutral chart is the most saturated one and also works for the grey dot — then
+to the middle of the blob it belongs to, and averages the 5×5 patch there (the pixels of
+that blob: a small dot's patch corners are background).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from atm.calibration import Rgb
+from atm.capture.base import Image
+from atm.vision.dots import contrast
+
+SNAP_RADIUS = 15
+PATCH = 5
+#: A patch pixel belongs to the dot when its contrast is at least this share of the peak.
+_CORE = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A colour read at (x, y) in screenshot pixels; `snapped` if it moved from the click."""
+
+    x: int
+    y: int
+    rgb: Rgb
+    snapped: bool
+
+
+def sample_dot(image: Image, x: int, y: int, radius: int = SNAP_RADIUS) -> Sample:
+    """The colour of the dot nearest (x, y) in `image` ((H, W, 3) uint8 RGB).
+
+    Where nothing near stands out from the surroundings, the patch at the click is read.
+    """
+    height, width = image.shape[:2]
+    x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
+    x0, y0 = max(0, x - 2 * radius), max(0, y - 2 * radius)
+    around = image[y0 : y + 2 * radius + 1, x0 : x + 2 * radius + 1]
+    local = np.median(around.reshape(-1, 3), axis=0).astype(np.float32)
+    dist = contrast(around, local)
+    yy, xx = np.ogrid[: dist.shape[0], : dist.shape[1]]
+    near = (yy + y0 - y) ** 2 + (xx + x0 - x) ** 2 <= radius * radius
+    salience = np.where(near, dist, -1.0)
+    peak = float(salience.max())
+    noise = float(np.median(dist))
+    if peak <= max(20.0, 4 * noise):
+        return Sample(x, y, sample_patch(image, x, y), snapped=False)
+    py, px = np.unravel_index(int(np.argmax(salience)), salience.shape)
+    blob = _blob_around(dist >= _CORE * peak, int(py), int(px))
+    cy, cx = (int(round(float(v.mean()))) for v in np.nonzero(blob))
+    h = PATCH // 2
+    patch = around[max(0, cy - h) : cy + h + 1, max(0, cx - h) : cx + h + 1]
+    core = blob[max(0, cy - h) : cy + h + 1, max(0, cx - h) : cx + h + 1]
+    rgb = np.mean(patch[core], axis=0)
+    sx, sy = x0 + cx, y0 + cy
+    return Sample(sx, sy, _rgb(rgb), snapped=(sx, sy) != (x, y))
+
+
+def sample_patch(image: Image, x: int, y: int) -> Rgb:
+    """The per-channel median of the 5×5 patch at (x, y): a background, robust to a rim."""
+    h = PATCH // 2
+    patch = image[max(0, y - h) : y + h + 1, max(0, x - h) : x + h + 1]
+    return _rgb(np.median(patch.reshape(-1, 3), axis=0))
+
+
+def _blob_around(mask: np.ndarray, y: int, x: int) -> np.ndarray:  # type: ignore[type-arg]
+    """The 4-connected part of `mask` that holds (y, x): a flood fill, dots are small."""
+    out = np.zeros_like(mask)
+    stack = [(y, x)]
+    height, width = mask.shape
+    while stack:
+        cy, cx = stack.pop()
+        if not (0 <= cy < height and 0 <= cx < width) or out[cy, cx] or not mask[cy, cx]:
+            continue
+        out[cy, cx] = True
+        stack += [(cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)]
+    return out
+
+
+def _rgb(values: np.ndarray) -> Rgb:  # type: ignore[type-arg]
+    v = np.rint(values).astype(int)
+    return (int(v[0]), int(v[1]), int(v[2]))

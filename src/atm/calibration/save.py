@@ -1,0 +1,236 @@
+"""A calibration becomes a versioned config: validated, written atomically, made active.
+
+    configs/2026-11-20-2130.toml      one file per calibration, never overwritten
+    configs/current.txt               the name of the active one
+
+The new file keeps every setting of the previously active config that calibration does
+not decide (loop, alerts, notify, schedule, ...), so re-calibrating loses no tuning.
+Secrets come from the environment (ATM_DISCORD_URL, ATM_TG_TOKEN, ATM_TG_CHAT), else from
+the previous config, else stay "" (that backend is off until the user fills it in).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from atm import config as config_mod
+from atm.calibration import Calibration, clip
+from atm.colors import CALIBRATED, REFERENCE_RGB
+from atm.corpus import write_atomic
+from atm.errors import ConfigError
+from atm.geometry import Rect
+
+CURRENT = "current.txt"
+_STAMP = "%Y-%m-%d-%H%M"
+_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}-\d{4})(?:-(\d+))?\.toml$")
+_DEFAULT_TOLERANCE = {"background": 25.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A config written by `save_config`; `secrets` says where each secret came from."""
+
+    path: Path
+    config: config_mod.Config
+    secrets: dict[str, str]  # env var → "environment" | "previous config" | "placeholder"
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    name: str
+    path: Path
+    active: bool
+
+
+def to_config_dict(
+    cal: Calibration, base: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The TOML-shaped config for `cal` on top of `base` (a previous config's raw TOML).
+
+    Returns it and where each secret came from. Nothing is validated here.
+    """
+    data: dict[str, Any] = copy.deepcopy(dict(base or {}))
+    data["schema"] = 1
+    data["window_title"] = cal.window_title
+    data.setdefault("symbol_label", config_mod.Config().symbol_label)
+    data["dot_roi"] = _roi(cal.dot_roi)
+    data["chart_roi"] = _roi(cal.chart_roi)
+    capture = dict(data.get("capture", {}))
+    capture["region"] = {"x": 0, "y": 0, "w": cal.width, "h": cal.height}
+    capture["follow_window"] = False
+    data["capture"] = capture
+    data["colors"] = _colors(cal, data.get("colors", {}))
+    data["y_axis"] = _y_axis(cal)
+    canary = dict(data.get("canary", {}))
+    canary["roi"] = _roi(cal.canary_roi)
+    canary["baseline_phash"] = cal.canary_phash
+    data["canary"] = canary
+    sources = _secrets(data, env or {})
+    return data, sources
+
+
+def _roi(rect: Rect) -> dict[str, int]:
+    return {"x": rect.x, "y": rect.y, "w": rect.w, "h": rect.h}
+
+
+def _colors(cal: Calibration, previous: Mapping[str, Any]) -> dict[str, Any]:
+    """Calibrated classes get their measured RGB, the rest the reference; tolerances kept."""
+    out: dict[str, Any] = {}
+    for name in CALIBRATED:
+        old = previous.get(name, {}) if isinstance(previous, Mapping) else {}
+        tolerance = old.get("tolerance") if isinstance(old, Mapping) else None
+        rgb = cal.colors.get(name, REFERENCE_RGB[name])
+        out[name] = {
+            "rgb": [int(c) for c in rgb],
+            "tolerance": tolerance or _DEFAULT_TOLERANCE.get(name, 60.0),
+        }
+    return out
+
+
+def _y_axis(cal: Calibration) -> dict[str, Any]:
+    roi = cal.y_axis_roi or _axis_fallback(cal)
+    out: dict[str, Any] = {"roi": _roi(roi)}
+    if cal.y_axis_points is not None:
+        out["points"] = [{"y": p.y, "price": float(p.price)} for p in cal.y_axis_points]
+    return out
+
+
+def _axis_fallback(cal: Calibration) -> Rect:
+    """Where the price labels usually are when none were marked: right of the chart."""
+    chart = cal.chart_roi
+    if cal.width - chart.right >= 8:
+        width = min(round(150 * cal.height / 1080), cal.width - chart.right)
+        return clip(Rect(chart.right, chart.y, width, chart.h), cal.width, cal.height)
+    return chart
+
+
+def _secrets(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+    sources: dict[str, str] = {}
+    for var, keys in config_mod.ENV_SECRETS.items():
+        node = data
+        for key in keys[:-1]:
+            child = node.get(key)
+            node[key] = node = dict(child) if isinstance(child, Mapping) else {}
+        if env.get(var):
+            node[keys[-1]], sources[var] = env[var], "environment"
+        elif node.get(keys[-1]):
+            sources[var] = "previous config"
+        else:
+            node[keys[-1]], sources[var] = "", "placeholder"
+    return sources
+
+
+def validate(
+    cal: Calibration, base: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> config_mod.Config:
+    """The config `cal` would give, as the loader sees it; `ConfigError` naming the key."""
+    data, _ = to_config_dict(cal, base, env)
+    try:
+        return config_mod.from_dict(data, source="calibration")
+    except ConfigError:
+        if base is None:
+            raise
+        data, _ = to_config_dict(cal, None, env)
+        return config_mod.from_dict(data, source="calibration")
+
+
+def save_config(
+    configs: Path,
+    cal: Calibration,
+    *,
+    now: datetime,
+    env: Mapping[str, str] | None = None,
+    base: Mapping[str, Any] | None = None,
+) -> Saved:
+    """Validate `cal` as a config, write `configs/YYYY-MM-DD-HHMM.toml`, make it current.
+
+    Raises `ConfigError` (nothing written) when the result would not load.
+    """
+    configs.mkdir(parents=True, exist_ok=True)
+    path = _free_name(configs, now)
+    notes: tuple[str, ...] = ()
+    data, sources = to_config_dict(cal, base, env)
+    try:
+        config = config_mod.from_dict(data, source=str(path))
+    except ConfigError as exc:
+        if base is None:
+            raise
+        # a broken earlier config must not block a fresh calibration: start from defaults
+        notes = (f"the previous config's other settings were not carried over: {exc}",)
+        data, sources = to_config_dict(cal, None, env)
+        config = config_mod.from_dict(data, source=str(path))
+    header = (
+        f"# written by `atm calibrate` on {now:%Y-%m-%d %H:%M}; earlier configs are kept\n"
+        "# beside it (`atm config list`, `atm config rollback`). Secrets may instead come\n"
+        "# from ATM_DISCORD_URL, ATM_TG_TOKEN and ATM_TG_CHAT, which win over this file.\n"
+    )
+    write_atomic(path, header + tomli_w.dumps(data))
+    write_atomic(configs / CURRENT, path.name + "\n")
+    return Saved(path, config, sources, notes)
+
+
+def _free_name(configs: Path, now: datetime) -> Path:
+    stamp = now.strftime(_STAMP)
+    path, n = configs / f"{stamp}.toml", 1
+    while path.exists():
+        n += 1
+        path = configs / f"{stamp}-{n}.toml"
+    return path
+
+
+def previous_config(configs: Path) -> dict[str, Any] | None:
+    """The raw TOML of the active config, to carry its settings over; None if unusable."""
+    try:
+        name = (configs / CURRENT).read_text(encoding="utf-8").strip()
+        return tomllib.loads((configs / name).read_text(encoding="utf-8")) if name else None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+
+
+def list_configs(configs: Path) -> list[ConfigFile]:
+    """Every config in the folder, oldest first (by the time in its name), the active marked."""
+    try:
+        active = (configs / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        active = ""
+    paths = sorted(configs.glob("*.toml"), key=_order) if configs.is_dir() else []
+    return [ConfigFile(p.name, p, p.name == active) for p in paths]
+
+
+def _order(path: Path) -> tuple[int, str, int]:
+    match = _NAME.match(path.name)
+    if match is None:
+        return (1, path.name, 0)  # hand-named files after the calibrated ones
+    return (0, match.group(1), int(match.group(2) or 1))
+
+
+def use_config(configs: Path, name: str, env: Mapping[str, str] | None = None) -> Path:
+    """Make `configs/name` the active config once it loads; `ConfigError` otherwise."""
+    path = configs / name
+    if Path(name).name != name or not path.is_file():
+        known = ", ".join(f.name for f in list_configs(configs)) or "none"
+        raise ConfigError(f"{path}: no such config; configs in {configs}: {known}")
+    config_mod.load(path, env)
+    write_atomic(configs / CURRENT, name + "\n")
+    return path
+
+
+def rollback(configs: Path, env: Mapping[str, str] | None = None) -> Path:
+    """Make the config before the active one active again (earlier configs are kept)."""
+    files = list_configs(configs)
+    active = [i for i, f in enumerate(files) if f.active]
+    if not active:
+        raise ConfigError(f"{configs / CURRENT}: no active config to roll back from")
+    if active[0] == 0:
+        raise ConfigError(f"{files[0].path}: is the oldest config; there is nothing to roll back to")
+    return use_config(configs, files[active[0] - 1].name, env)

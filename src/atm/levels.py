@@ -1,0 +1,240 @@
+"""Phase B (SPEC §7): the SL/TP prices read from the chart after a FIRE, and when to send them.
+
+`scan` reads one frame: the red and green lines in `chart_roi`, the price axis as it is
+in that frame (OCR of `y_axis.roi`; `y_axis.points` only when the axis cannot be read),
+and the price tags on the axis as a second reading. `PhaseB` decides, scan after scan,
+what to send:
+
+- three lines, the same on `confirm_scans` scans in a row → the full alert; Phase B ends;
+- two lines, stable the same way → one partial alert; Phase B stays open, and if the
+  third line appears before the timeout the full alert follows;
+- `levels.timeout_min` after the FIRE → Phase B ends: `timeout` (nothing was sent; log it)
+  or `expired` (a partial was sent, the third line never came).
+
+Fewer than two lines is never sent: a lone line may be anything the trader drew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from atm.capture.base import Frame
+from atm.config import Config
+from atm.fsm import Direction
+from atm.vision.axis import AxisFit, Tag, TextReader, points_fit, read_axis, read_tags
+from atm.vision.lines import Line, find_lines
+
+AxisSource = Literal["ocr", "points"]
+OutcomeKind = Literal["wait", "partial", "full", "timeout", "expired"]
+
+#: A tag is a line's when its centre is this close (pixels, or half the tag's height).
+_TAG_PX = 3.0
+#: A tag's price replaces the axis reading when they are this close: in ticks, or in rows.
+_AGREE_TICKS, _AGREE_PX = 1.5, 2.5
+POINTS_NOTE = " (axis from calibration points)"
+
+
+@dataclass(frozen=True, slots=True)
+class LevelsReading:
+    """What one scan saw: prices rounded to `levels.tick`, None for a line not seen.
+
+    `axis` says how rows became prices (None when no line needed it); `tagged` how many
+    of the prices a price tag on the axis confirmed.
+    """
+
+    sl: float | None = None
+    tp1: float | None = None
+    tp2: float | None = None
+    axis: AxisSource | None = None
+    tagged: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(p is not None for p in (self.sl, self.tp1, self.tp2))
+
+    @property
+    def prices(self) -> tuple[float | None, float | None, float | None]:
+        return self.sl, self.tp1, self.tp2
+
+    def as_dict(self) -> dict[str, Any]:
+        """The `levels` object of `atm debug --json`."""
+        return {"sl": self.sl, "tp1": self.tp1, "tp2": self.tp2, "axis": self.axis}
+
+
+def scan(
+    frame: Frame,
+    config: Config,
+    ocr: TextReader | None,
+    *,
+    direction: Direction | None = None,
+    always_read_axis: bool = False,
+) -> LevelsReading:
+    """Read the SL/TP levels shown in `frame`.
+
+    `ocr` None (the `[ocr]` extra missing) means the calibration points. `direction` tells
+    TP1 from TP2 when no SL line is visible (BUY: the lower one). The axis is read only if
+    a line was found, unless `always_read_axis` (for `atm debug`).
+    """
+    lv = config.levels
+    chart = frame.crop(config.chart_roi)
+    reds = _strongest(find_lines(chart, lv.sl_rgb, lv.tolerance), 1)
+    greens = _strongest(find_lines(chart, lv.tp_rgb, lv.tolerance), 2)
+    if not (reds or greens or always_read_axis):
+        return LevelsReading()
+    axis_crop = frame.crop(config.y_axis.roi)
+    top = config.y_axis.roi.y
+    fit = None
+    if ocr is not None:
+        fit = read_axis(axis_crop, ocr, y0=top, hide=(lv.sl_rgb, lv.tp_rgb), tolerance=lv.tolerance)
+    if fit is None:
+        fit = points_fit([(p.y, p.price) for p in config.y_axis.points])
+
+    def priced(lines: list[Line], rgb: tuple[int, int, int]) -> list[tuple[float, bool]]:
+        tags = read_tags(axis_crop, ocr, rgb, lv.tolerance, y0=top) if ocr and lines else []
+        return [_priced(config.chart_roi.y + line.y, fit, tags, lv.tick) for line in lines]
+
+    sl, tps = priced(reds, lv.sl_rgb), priced(greens, lv.tp_rgb)
+    stop = sl[0][0] if sl else None
+    tp1, tp2 = _order_tps([p for p, _ in tps], stop, direction)
+    return LevelsReading(
+        sl=_round(stop, lv.tick),
+        tp1=_round(tp1, lv.tick),
+        tp2=_round(tp2, lv.tick),
+        axis=fit.source,
+        tagged=sum(ok for _, ok in sl + tps),
+    )
+
+
+def _strongest(lines: list[Line], n: int) -> list[Line]:
+    """The `n` lines covering most of the width: other drawings in the colour are shorter."""
+    return sorted(lines, key=lambda ln: -ln.coverage)[:n]
+
+
+def _priced(y: float, fit: AxisFit, tags: list[Tag], tick: float) -> tuple[float, bool]:
+    """The price at row `y`; the price its tag shows instead when the two agree."""
+    estimate = fit.price_at(y)
+    window = max(_AGREE_TICKS * tick, _AGREE_PX * abs(fit.slope))
+    for tag in tags:
+        near = max(_TAG_PX, (tag.bottom - tag.top) / 2)
+        if tag.price is not None and abs(tag.y - y) <= near and abs(tag.price - estimate) <= window:
+            return tag.price, True
+    return estimate, False
+
+
+def _order_tps(
+    tps: list[float], sl: float | None, direction: Direction | None
+) -> tuple[float | None, float | None]:
+    """TP1 is the target nearer the stop's side of price (closer to entry), TP2 the farther."""
+    if not tps:
+        return None, None
+    if len(tps) == 1:
+        return tps[0], None
+    a, b = sorted(tps)
+    if sl is not None:
+        return (a, b) if abs(a - sl) <= abs(b - sl) else (b, a)
+    return (b, a) if direction == "SELL" else (a, b)
+
+
+def _round(price: float | None, tick: float) -> float | None:
+    return None if price is None else round(round(price / tick) * tick, decimals(tick))
+
+
+def decimals(tick: float) -> int:
+    """Digits after the point that show every multiple of `tick` (0.01 → 2, 0.25 → 2)."""
+    for d in range(9):
+        if abs(round(tick * 10**d) - tick * 10**d) < 1e-9:
+            return d
+    return 8
+
+
+# --- messages -----------------------------------------------------------------------
+
+
+def levels_text(reading: LevelsReading, tick: float = 0.01) -> str:
+    """`✅ Levels: SL=484.35 | TP1=485.20 | TP2=485.88`, or `⚠️ Levels (partial): …` when a
+    line is missing; `(axis from calibration points)` when the axis could not be read."""
+    d = decimals(tick)
+    parts = [
+        f"{name}={price:.{d}f}"
+        for name, price in zip(("SL", "TP1", "TP2"), reading.prices, strict=True)
+        if price is not None
+    ]
+    head = "✅ Levels: " if reading.count == 3 else "⚠️ Levels (partial): "
+    note = POINTS_NOTE if reading.axis == "points" else ""
+    return head + " | ".join(parts) + note
+
+
+# --- Phase B ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a scan means for Phase B. `text` is the alert to send (partial, full) or None."""
+
+    kind: OutcomeKind
+    reading: LevelsReading | None = None
+    text: str | None = None
+
+    @property
+    def done(self) -> bool:
+        """Phase B is over: a new FIRE may be sent again (SPEC §3, Phase B guard)."""
+        return self.kind in ("full", "timeout", "expired")
+
+
+class PhaseB:
+    """Opened at a FIRE; fed every scan's reading until it sends the full levels or times out."""
+
+    def __init__(
+        self,
+        opened: float,
+        direction: Direction,
+        timeout_s: float,
+        tick: float = 0.01,
+        confirm_scans: int = 2,
+    ) -> None:
+        self.opened = opened
+        self.direction = direction
+        self.deadline = opened + timeout_s
+        self.tick = tick
+        self.confirm_scans = max(1, confirm_scans)
+        self.partial_sent: LevelsReading | None = None
+        self._open = True
+        self._last: tuple[float | None, ...] | None = None
+        self._streak = 0
+
+    @classmethod
+    def after_fire(cls, ts: float, direction: Direction, config: Config) -> PhaseB:
+        lv = config.levels
+        return cls(ts, direction, lv.timeout_min * 60.0, lv.tick)
+
+    @property
+    def open(self) -> bool:
+        return self._open
+
+    def observe(self, reading: LevelsReading, ts: float) -> Outcome:
+        """The outcome of one scan at time `ts` (the frame's time)."""
+        if not self._open:
+            return Outcome("wait")
+        if ts >= self.deadline:
+            return self.expire(ts)
+        key = reading.prices if reading.count >= 2 else None
+        self._streak = self._streak + 1 if key is not None and key == self._last else 1
+        self._last = key
+        if key is None or self._streak < self.confirm_scans:
+            return Outcome("wait", reading)
+        if reading.count == 3:
+            self._open = False
+            return Outcome("full", reading, levels_text(reading, self.tick))
+        if self.partial_sent is None:
+            self.partial_sent = reading
+            return Outcome("partial", reading, levels_text(reading, self.tick))
+        return Outcome("wait", reading)
+
+    def expire(self, ts: float) -> Outcome:
+        """Close at the timeout (call it when no scan comes): `timeout` or `expired`."""
+        if not self._open or ts < self.deadline:
+            return Outcome("wait")
+        self._open = False
+        return Outcome("expired" if self.partial_sent else "timeout", self.partial_sent)
+

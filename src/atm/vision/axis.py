@@ -1,0 +1,288 @@
+"""The chart's price axis as it is in one frame: pixel row → price, from the labels read.
+
+Charts rescale their price axis as price moves, so the mapping is read from every frame:
+the price labels in the axis column are found by their ink, read by an OCR engine (any
+`TextReader`), and fitted robustly: a misread label (a digit lost, a label half hidden by
+a price tag) is an outlier to a straight line through the others, and the prices kept
+must sit on one grid of equal steps. The coloured price tags the platform draws on the
+axis for each SL/TP line are read too: their text is that line's exact price.
+
+Rows are in whatever coordinates the caller passes as `y0` (the crop's top row): the
+levels scan uses capture-region rows so lines from the chart crop map directly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from atm.capture.base import Image
+
+Rgb = tuple[int, int, int]
+Bools = npt.NDArray[np.bool_]
+
+#: A label is on the fitted line when its centre is this close to where its price maps.
+INLIER_PX = 1.5
+#: Fewer labels than this cannot outvote a misread: the axis counts as unreadable.
+MIN_LABELS = 3
+#: A row belongs to a tag when this share of the axis column's width has the tag colour.
+_TAG_ROW_SHARE = 0.3
+#: Text is this far from the background: a share of the strongest contrast in the column.
+_INK_SHARE = 0.35
+_MIN_INK = 40.0
+_MIN_TEXT_H, _MAX_TEXT_H = 4, 64
+_PRICE = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+#: What engines read for digits in a chart font; anything else left over is a misread.
+_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
+
+
+class TextReader(Protocol):
+    """An OCR engine: the text of each crop ((h, w, 3) uint8 RGB), one line each."""
+
+    def read(self, crops: Sequence[Image]) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AxisFit:
+    """price = intercept + slope × row. `residual` is the RMS distance in pixels of the
+    labels it rests on; `labels` how many; `step` the labels' price step (None for points)."""
+
+    slope: float
+    intercept: float
+    residual: float
+    labels: int
+    source: Literal["ocr", "points"]
+    step: float | None = None
+
+    def price_at(self, y: float) -> float:
+        return self.intercept + self.slope * y
+
+    def y_at(self, price: float) -> float:
+        return (price - self.intercept) / self.slope
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One piece of text on the axis: its centre row, what was read, the price (if any)."""
+
+    y: float
+    text: str
+    price: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A price tag box of one line colour: centre row, its rows, and the price it shows."""
+
+    y: float
+    top: float
+    bottom: float
+    text: str
+    price: float | None
+
+
+def read_axis(
+    axis_crop: Image,
+    ocr: TextReader,
+    *,
+    y0: float = 0.0,
+    hide: Sequence[Rgb] = (),
+    tolerance: float = 60.0,
+) -> AxisFit | None:
+    """Fit row → price from the labels of `axis_crop` ((H, W, 3) uint8 RGB); None if fewer
+    than `MIN_LABELS` consistent labels could be read.
+
+    Rows covered by tags of the `hide` colours (within `tolerance`) are skipped: a label
+    under a tag is half hidden and its visible part would misplace it.
+    """
+    return fit_labels(read_labels(axis_crop, ocr, y0=y0, hide=hide, tolerance=tolerance))
+
+
+def read_labels(
+    axis_crop: Image,
+    ocr: TextReader,
+    *,
+    y0: float = 0.0,
+    hide: Sequence[Rgb] = (),
+    tolerance: float = 60.0,
+) -> list[Label]:
+    """Every line of text in the axis column outside the tags, top to bottom."""
+    covered = np.zeros(axis_crop.shape[0], dtype=bool)
+    for rgb in hide:
+        for top, bottom in _tag_runs(axis_crop, rgb, tolerance):
+            covered[max(top - 1, 0) : bottom + 2] = True
+    boxes = _text_boxes(axis_crop, covered)
+    texts = ocr.read([_pad(axis_crop, box) for box in boxes]) if boxes else []
+    return [
+        Label(y=y0 + (top + bottom) / 2, text=text, price=parse_price(text))
+        for (top, bottom, _, _), text in zip(boxes, texts, strict=True)
+    ]
+
+
+def read_tags(
+    axis_crop: Image, ocr: TextReader, rgb: Rgb, tolerance: float, *, y0: float = 0.0
+) -> list[Tag]:
+    """The tags of colour `rgb` on the axis column, top to bottom, with the prices they show."""
+    boxes = []
+    for top, bottom in _tag_runs(axis_crop, rgb, tolerance):
+        cols = np.flatnonzero(_near(axis_crop[top : bottom + 1], rgb, tolerance).any(axis=0))
+        boxes.append((top, bottom, int(cols[0]), int(cols[-1])))
+    texts = ocr.read([axis_crop[t : b + 1, x0 : x1 + 1] for t, b, x0, x1 in boxes]) if boxes else []
+    return [
+        Tag(y=y0 + (t + b) / 2, top=y0 + t, bottom=y0 + b, text=text, price=parse_price(text))
+        for (t, b, _, _), text in zip(boxes, texts, strict=True)
+    ]
+
+
+def parse_price(text: str) -> float | None:
+    """The price a label shows ("485.50", "44,250.0"), or None when it is not one number."""
+    cleaned = text.strip().replace(" ", "").translate(_LOOKALIKES)
+    if _THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    elif cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")  # a decimal comma
+    if not _PRICE.fullmatch(cleaned):
+        return None
+    return float(cleaned)
+
+
+def points_fit(points: Sequence[tuple[float, float]]) -> AxisFit:
+    """The calibration fallback: the line through two or more (row, price) points."""
+    ys = np.array([p[0] for p in points], dtype=np.float64)
+    prices = np.array([p[1] for p in points], dtype=np.float64)
+    slope, intercept = np.polyfit(ys, prices, 1)
+    return AxisFit(float(slope), float(intercept), 0.0, len(points), "points")
+
+
+# --- the robust fit -----------------------------------------------------------------
+
+
+def fit_labels(labels: Sequence[Label]) -> AxisFit | None:
+    """The line through the labels that agree; None when fewer than `MIN_LABELS` do.
+
+    Every pair of labels proposes a line (price falling as rows grow); the one most labels
+    lie on within `INLIER_PX` wins (RANSAC, exhaustive: an axis has a few dozen labels at
+    most). Its labels must then sit on one grid of equal price steps, which drops a misread
+    that happens to land near the line (485.51 among 485.00, 485.50, 486.00).
+    """
+    points = [(lb.y, lb.price) for lb in labels if lb.price is not None]
+    kept = _consensus(points)
+    kept = _on_grid(kept)
+    if len(kept) < MIN_LABELS:
+        return None
+    ys = np.array([p[0] for p in kept])
+    prices = np.array([p[1] for p in kept])
+    slope, intercept = np.polyfit(ys, prices, 1)
+    if slope >= 0:
+        return None
+    residual = float(np.sqrt(np.mean(((prices - intercept) / slope - ys) ** 2)))
+    return AxisFit(float(slope), float(intercept), residual, len(kept), "ocr", _step(kept))
+
+
+def _consensus(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    best: list[tuple[float, float]] = []
+    best_cost = float("inf")
+    for (ya, pa), (yb, pb) in itertools.combinations(points, 2):
+        if ya == yb or pa == pb:
+            continue
+        slope = (pb - pa) / (yb - ya)
+        if slope >= 0:
+            continue  # prices fall as rows grow downwards
+        misses = [abs(ya + (p - pa) / slope - y) for y, p in points]
+        inliers = [pt for pt, miss in zip(points, misses, strict=True) if miss <= INLIER_PX]
+        cost = sum(m for m in misses if m <= INLIER_PX)
+        if len(inliers) > len(best) or (len(inliers) == len(best) and cost < best_cost):
+            best, best_cost = inliers, cost
+    return sorted(best)
+
+
+def _on_grid(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points whose prices share the most common step and offset, top to bottom."""
+    if len(points) < MIN_LABELS:
+        return points
+    micro = [round(p * 1_000_000) for _, p in points]
+    diffs = [a - b for a, b in itertools.pairwise(micro) if a > b]
+    if not diffs:
+        return []
+    counts = Counter(diffs)
+    step = min(d for d, n in counts.items() if n == max(counts.values()))
+    residue = Counter(m % step for m in micro).most_common(1)[0][0]
+    kept = [pt for pt, m in zip(points, micro, strict=True) if m % step == residue]
+    ordered = [p for _, p in kept]
+    if any(b >= a for a, b in itertools.pairwise(ordered)):
+        return []  # not monotonic: no trustworthy axis
+    return kept
+
+
+def _step(points: list[tuple[float, float]]) -> float:
+    prices = [p for _, p in points]
+    return min(a - b for a, b in itertools.pairwise(prices))
+
+
+# --- finding text and tags ----------------------------------------------------------
+
+
+def _near(pixels: Image, rgb: Rgb, tolerance: float) -> Bools:
+    diff = pixels.astype(np.int32) - np.asarray(rgb, np.int32)
+    mask: Bools = (diff * diff).sum(axis=2) <= tolerance * tolerance
+    return mask
+
+
+def _tag_runs(axis_crop: Image, rgb: Rgb, tolerance: float) -> list[tuple[int, int]]:
+    """(top, bottom) rows of each box of colour `rgb` across the column."""
+    rows = _near(axis_crop, rgb, tolerance).mean(axis=1) >= _TAG_ROW_SHARE
+    return [(a, b) for a, b in _runs(rows) if b - a + 1 >= _MIN_TEXT_H + 2]
+
+
+def _text_boxes(axis_crop: Image, covered: Bools) -> list[tuple[int, int, int, int]]:
+    """(top, bottom, left, right) of each word of text on rows not `covered`."""
+    bg = np.median(axis_crop[::3, ::3].reshape(-1, 3), axis=0).round().astype(np.uint8)
+    contrast = (np.maximum(axis_crop, bg) - np.minimum(axis_crop, bg)).max(axis=2)
+    threshold = max(_MIN_INK, _INK_SHARE * float(contrast.max()))
+    ink = contrast > threshold
+    rows = (ink.sum(axis=1) >= 2) & ~covered
+    boxes = []
+    for top, bottom in _runs(rows):
+        height = bottom - top + 1
+        if not _MIN_TEXT_H <= height <= _MAX_TEXT_H:
+            continue
+        if covered[max(top - 1, 0)] or covered[min(bottom + 1, len(covered) - 1)]:
+            continue  # touches a tag: partly hidden
+        cols = ink[top : bottom + 1].any(axis=0)
+        for left, right in _words(cols, gap=max(6, height)):
+            boxes.append((top, bottom, left, right))
+    return boxes
+
+
+def _words(cols: Bools, gap: int) -> list[tuple[int, int]]:
+    """Column runs merged across gaps narrower than `gap`: one box per word."""
+    words: list[tuple[int, int]] = []
+    for a, b in _runs(cols):
+        if words and a - words[-1][1] - 1 < gap:
+            words[-1] = (words[-1][0], b)
+        else:
+            words.append((a, b))
+    return words
+
+
+def _pad(image: Image, box: tuple[int, int, int, int]) -> Image:
+    """The box with a margin of background around it, as OCR engines expect."""
+    top, bottom, left, right = box
+    pad = max(3, (bottom - top + 1) // 2)
+    h, w = image.shape[:2]
+    return image[max(top - pad, 0) : min(bottom + pad + 1, h), max(left - pad, 0) : right + pad + 1]
+
+
+def _runs(mask: Bools) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True."""
+    padded = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
