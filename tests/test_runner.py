@@ -91,7 +91,7 @@ def test_replayed_session_alerts_both_services_exactly(
     assert all(p.thread_id == THREAD_ID for p in beats)
     assert all(s.thread_id == TOPIC_ID for s in telegram_server.sent if " alive " in s.text)
 
-    records = [r for f in (tmp_path / "logs").glob("2*.jsonl") for r in read_jsonl(f)]
+    records = [r for f in sorted((tmp_path / "logs").glob("2*.jsonl")) for r in read_jsonl(f)]
     sent = [r for r in records if r.get("event") == "alert_sent" and r["kind"] == "trigger"]
     assert len(sent) == 3 * len(expected)  # console, Discord, Telegram
     assert all("capture_to_send_s" in r for r in sent)

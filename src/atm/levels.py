@@ -11,7 +11,9 @@ what to send:
 - `levels.timeout_min` after the FIRE → Phase B ends: `timeout` (nothing was sent; log it)
   or `expired` (a partial was sent, the third line never came).
 
-Fewer than two lines is never sent: a lone line may be anything the trader drew.
+Fewer than two lines is never sent: a lone line may be anything the trader drew. Lines
+already on the chart at the FIRE (an earlier trade's) are passed as `baseline` and never
+sent as this trade's.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from atm.capture.base import Frame
 from atm.config import Config
 from atm.fsm import Direction
 from atm.vision.axis import AxisFit, Tag, TextReader, points_fit, read_axis, read_tags
-from atm.vision.lines import Line, find_lines
+from atm.vision.lines import Line, find_grid, find_lines
 
 AxisSource = Literal["ocr", "points"]
 OutcomeKind = Literal["wait", "partial", "full", "timeout", "expired"]
@@ -69,12 +71,14 @@ def scan(
     *,
     direction: Direction | None = None,
     always_read_axis: bool = False,
+    tags: bool = True,
 ) -> LevelsReading:
     """Read the SL/TP levels shown in `frame`.
 
     `ocr` None (the `[ocr]` extra missing) means the calibration points. `direction` tells
     TP1 from TP2 when no SL line is visible (BUY: the lower one). The axis is read only if
-    a line was found, unless `always_read_axis` (for `atm debug`).
+    a line was found, unless `always_read_axis` (for `atm debug`). `tags` False ignores
+    the price tags (the benchmark measures the axis alone that way).
     """
     lv = config.levels
     chart = frame.crop(config.chart_roi)
@@ -86,13 +90,17 @@ def scan(
     top = config.y_axis.roi.y
     fit = None
     if ocr is not None:
-        fit = read_axis(axis_crop, ocr, y0=top, hide=(lv.sl_rgb, lv.tp_rgb), tolerance=lv.tolerance)
+        grid = [config.chart_roi.y + r for r in find_grid(chart)]
+        hide = (lv.sl_rgb, lv.tp_rgb)
+        fit = read_axis(axis_crop, ocr, y0=top, hide=hide, tolerance=lv.tolerance, grid=grid)
     if fit is None:
         fit = points_fit([(p.y, p.price) for p in config.y_axis.points])
 
     def priced(lines: list[Line], rgb: tuple[int, int, int]) -> list[tuple[float, bool]]:
-        tags = read_tags(axis_crop, ocr, rgb, lv.tolerance, y0=top) if ocr and lines else []
-        return [_priced(config.chart_roi.y + line.y, fit, tags, lv.tick) for line in lines]
+        shown = []
+        if tags and ocr is not None and lines:
+            shown = read_tags(axis_crop, ocr, rgb, lv.tolerance, y0=top)
+        return [_priced(config.chart_roi.y + ln.y, fit, shown, lv.tick) for ln in lines]
 
     sl, tps = priced(reds, lv.sl_rgb), priced(greens, lv.tp_rgb)
     stop = sl[0][0] if sl else None
@@ -183,7 +191,12 @@ class Outcome:
 
 
 class PhaseB:
-    """Opened at a FIRE; fed every scan's reading until it sends the full levels or times out."""
+    """Opened at a FIRE; fed every scan's reading until it sends the full levels or times out.
+
+    A reading is sent once it is the same on `confirm_scans` scans in a row (a frame
+    grabbed while the platform redraws its lines is not); one equal to `baseline` (lines
+    on the chart before the FIRE) is treated as no lines.
+    """
 
     def __init__(
         self,
@@ -192,6 +205,7 @@ class PhaseB:
         timeout_s: float,
         tick: float = 0.01,
         confirm_scans: int = 2,
+        baseline: LevelsReading | None = None,
     ) -> None:
         self.opened = opened
         self.direction = direction
@@ -200,13 +214,21 @@ class PhaseB:
         self.confirm_scans = max(1, confirm_scans)
         self.partial_sent: LevelsReading | None = None
         self._open = True
+        self._stale = baseline.prices if baseline is not None and baseline.count else None
         self._last: tuple[float | None, ...] | None = None
         self._streak = 0
 
     @classmethod
-    def after_fire(cls, ts: float, direction: Direction, config: Config) -> PhaseB:
+    def after_fire(
+        cls,
+        ts: float,
+        direction: Direction,
+        config: Config,
+        baseline: LevelsReading | None = None,
+    ) -> PhaseB:
+        """Phase B for a FIRE at `ts`; `baseline` is the scan of the FIRE's own frame."""
         lv = config.levels
-        return cls(ts, direction, lv.timeout_min * 60.0, lv.tick)
+        return cls(ts, direction, lv.timeout_min * 60.0, lv.tick, baseline=baseline)
 
     @property
     def open(self) -> bool:
@@ -218,7 +240,7 @@ class PhaseB:
             return Outcome("wait")
         if ts >= self.deadline:
             return self.expire(ts)
-        key = reading.prices if reading.count >= 2 else None
+        key = reading.prices if reading.count >= 2 and reading.prices != self._stale else None
         self._streak = self._streak + 1 if key is not None and key == self._last else 1
         self._last = key
         if key is None or self._streak < self.confirm_scans:
@@ -237,4 +259,3 @@ class PhaseB:
             return Outcome("wait")
         self._open = False
         return Outcome("expired" if self.partial_sent else "timeout", self.partial_sent)
-

@@ -27,9 +27,11 @@ from atm.detect import Detection
 from atm.errors import CaptureError
 from atm.fsm import Direction, Step
 from atm.health import Health
+from atm.levels import Outcome, PhaseB, scan
 from atm.monitor import Monitor, Observation, Reconciled
 from atm.notify.base import Message
 from atm.vision.annotate import annotate
+from atm.vision.axis import TextReader
 from atm.vision.image_io import encode_png, write_png
 from atm.workspace import Workspace
 
@@ -53,7 +55,7 @@ class Fire:
 
     ts: float
     direction: Direction
-    outcome: str  # "sent" or "locked"
+    outcome: str  # "sent", "locked" or "suppressed_phase_b"
 
 
 @dataclass(slots=True)
@@ -86,10 +88,12 @@ class Runner:
         pace: bool = True,
         canary: Canary | None = None,
         save_samples: bool = False,
+        ocr: TextReader | None = None,
     ) -> None:
         """`notifier` builds the fanout given the runner's event sink; `live` is the capture
         again when it can grab the strip alone; `pace` sleeps between cycles (not for a
-        replay folder, whose frames carry their own times)."""
+        replay folder, whose frames carry their own times); `ocr` reads the price axis for
+        Phase B (None: the calibration points, and the levels alert says so)."""
         self.config = config
         self._capture, self._clock, self._workspace, self.audit = capture, clock, workspace, audit
         self._live, self._pace, self._samples = live, pace, save_samples
@@ -104,6 +108,8 @@ class Runner:
         self._next_heartbeat: float | None = None
         self._last_ts = clock.time()
         self._last_color: str | None = None
+        self._ocr = ocr
+        self._phase_b: PhaseB | None = None
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -180,6 +186,7 @@ class Runner:
             record.update(check.audit() if check else {})
             self.log(frame.ts, record)
         if full:
+            self._levels(frame)
             self._health(frame, seen.detection)
             self._heartbeat_if_due(frame.ts)
         return seen
@@ -212,16 +219,42 @@ class Runner:
         self, step: Step, direction: Direction, frame: Frame, detection: Detection
     ) -> dict[str, Any]:
         outcome = "locked" if step.locked else "sent"
+        if not step.locked and self._phase_b_open(step.ts):
+            outcome = "suppressed_phase_b"  # SPEC §3: one trade's levels at a time
         self.stats.fires.append(Fire(step.ts, direction, outcome))
-        if step.locked:
-            return {"notified": False, "reason": "locked"}
+        if outcome != "sent":
+            return {"notified": False, "reason": outcome}
         text = messages.trigger(direction, self.config.symbol_label, step.ts, self._zone)
         image = self._annotated(frame, detection)
         shot = self._save_fire(frame.ts, direction, image)
-        return {
-            "notified": self.alert("trigger", text, frame, image=image),
-            "screenshot": str(shot),
-        }
+        sent = self.alert("trigger", text, frame, image=image)
+        # lines already on the chart belong to an earlier trade, never to this one
+        baseline = scan(frame, self.config, self._ocr, direction=direction)
+        self._phase_b = PhaseB.after_fire(step.ts, direction, self.config, baseline)
+        return {"notified": sent, "screenshot": str(shot), "phase_b": "open"}
+
+    def _phase_b_open(self, ts: float) -> bool:
+        if self._phase_b is not None:
+            self._phase_b_outcome(self._phase_b.expire(ts), ts)
+        return self._phase_b is not None
+
+    def _levels(self, frame: Frame) -> None:
+        """Phase B: scan the chart for the trader's SL/TP lines while a FIRE awaits them."""
+        phase = self._phase_b
+        if phase is None:
+            return
+        reading = scan(frame, self.config, self._ocr, direction=phase.direction)
+        self._phase_b_outcome(phase.observe(reading, frame.ts), frame.ts, frame)
+
+    def _phase_b_outcome(self, outcome: Outcome, ts: float, frame: Frame | None = None) -> None:
+        if outcome.kind == "wait":
+            return
+        found = outcome.reading.as_dict() if outcome.reading else None
+        self.log(ts, {"event": f"levels_{outcome.kind}", "levels": found})
+        if outcome.text is not None:
+            self.alert("levels", outcome.text, frame)
+        if outcome.done:
+            self._phase_b = None
 
     def alert(
         self,

@@ -43,6 +43,7 @@ def write_config(home: Path, discord: FakeDiscord, interval_s: float, watch_s: f
     data["loop"] = {"interval_s": interval_s, "watch_interval_s": watch_s}
     data["heartbeat"] = {"minutes": 60}
     data["lockout"] = {"minutes": 0}  # setups follow each other within seconds here
+    data["levels"] |= {"timeout_min": 0.01}  # and no trader draws SL/TP lines in between
     data["notify"] = {"discord": {"webhook_url": discord.webhook_url}}
     path = home / "live.toml"
     path.write_text(tomli_w.dumps(data))

@@ -34,6 +34,7 @@ def test_json_names_the_rightmost_dot(
     assert dot["found"] is True
     assert dot["color"] == labels[frame.name].color
     assert len(dot["rgb"]) == 3 and 0.0 <= dot["confidence"] <= 1.0
+    assert set(report["levels"]) == {"sl", "tp1", "tp2", "axis"}
     annotated = read_image(Path(report["annotated"]))
     assert annotated.shape == read_image(frame).shape
     assert not np.array_equal(annotated, read_image(frame))  # something was drawn

@@ -12,8 +12,10 @@ from atm.capture.base import Frame, Image
 from atm.config import Config
 from atm.detect import Classifier, read_rightmost
 from atm.errors import InputError
+from atm.levels import scan
 from atm.vision.annotate import annotate
 from atm.vision.image_io import write_png
+from atm.vision.ocr import default_reader
 from atm.workspace import Workspace
 
 
@@ -41,6 +43,9 @@ def debug_frame(image: Image, config: Config, workspace: Workspace) -> dict[str,
             "x": round(dot.x, 1) if dot else None,
             "y": round(dot.y, 1) if dot else None,
         },
+        "levels": scan(
+            Frame(image, 0.0), config, default_reader(), always_read_axis=True
+        ).as_dict(),
         "annotated": str(out),
     }
 

@@ -31,6 +31,7 @@ from atm.sim.layout import Layout
 from atm.sim.scenario import Session, generate
 from atm.sim.theme import THEMES
 from atm.tools.dryrun import FireAt, pair_fires
+from atm.vision.ocr import default_reader
 from atm.workspace import Workspace
 
 BARS = 40  # 40 bars of 3 minutes: a two-hour session
@@ -53,7 +54,8 @@ def run_demo(workspace: Workspace, console: Console, seed: int = 7) -> int:
     )
     audit = AuditLog(demo.logs, config.schedule.timezone)
     notifier = factory.builder(config.notify, demo.dead_letter, console=console)
-    stats = Runner(config, capture, clock, notifier, demo, audit).run()
+    runner = Runner(config, capture, clock, notifier, demo, audit, ocr=default_reader())
+    stats = runner.run()
     return _summary(session, start, stats, demo, console)
 
 

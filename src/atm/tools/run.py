@@ -20,6 +20,7 @@ from atm.config import Config
 from atm.notify import factory
 from atm.runner import Runner, RunStats
 from atm.schedule import Plan, Window, sleep_until
+from atm.vision.ocr import INSTALL_HINT, default_reader
 from atm.workspace import Workspace
 
 
@@ -50,6 +51,9 @@ def run_monitor(
         if not sleep_until(clock, plan.start_ts, stop.is_set):
             return 0
         live = capture = _live(config, clock, console, startup_delay, stop)
+    ocr = default_reader()
+    if ocr is None:
+        console.print(f"{INSTALL_HINT}; levels will use the calibration points")
     runner = Runner(
         config,
         capture,
@@ -61,6 +65,7 @@ def run_monitor(
         pace=replay is None,
         canary=Canary(config.canary, workspace.pause_file, zone=zone),
         save_samples=replay is None,
+        ocr=ocr,
     )
     stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
     _summary(stats, workspace, console)

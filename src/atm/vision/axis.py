@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from atm.capture.base import Image
+from atm.vision.lines import Floats, background, colour_share, contrast, runs
 
 Rgb = tuple[int, int, int]
 Bools = npt.NDArray[np.bool_]
@@ -32,8 +33,12 @@ Bools = npt.NDArray[np.bool_]
 INLIER_PX = 1.5
 #: Fewer labels than this cannot outvote a misread: the axis counts as unreadable.
 MIN_LABELS = 3
-#: A row belongs to a tag when this share of the axis column's width has the tag colour.
+#: A grid row this close to a label's centre may be the label's own row.
+_SNAP_PX = 3.0
+#: A row belongs to a tag when this share of the axis column's width has the tag colour;
+#: a pixel has it when it is at least `_TAG_SHARE` that colour.
 _TAG_ROW_SHARE = 0.3
+_TAG_SHARE = 0.6
 #: Text is this far from the background: a share of the strongest contrast in the column.
 _INK_SHARE = 0.35
 _MIN_INK = 40.0
@@ -96,14 +101,17 @@ def read_axis(
     y0: float = 0.0,
     hide: Sequence[Rgb] = (),
     tolerance: float = 60.0,
+    grid: Sequence[float] = (),
 ) -> AxisFit | None:
     """Fit row → price from the labels of `axis_crop` ((H, W, 3) uint8 RGB); None if fewer
     than `MIN_LABELS` consistent labels could be read.
 
     Rows covered by tags of the `hide` colours (within `tolerance`) are skipped: a label
-    under a tag is half hidden and its visible part would misplace it.
+    under a tag is half hidden and its visible part would misplace it. `grid` are the
+    rows of the chart's grid lines (same coordinates as `y0`), see `fit_labels`.
     """
-    return fit_labels(read_labels(axis_crop, ocr, y0=y0, hide=hide, tolerance=tolerance))
+    labels = read_labels(axis_crop, ocr, y0=y0, hide=hide, tolerance=tolerance)
+    return fit_labels(labels, grid)
 
 
 def read_labels(
@@ -132,8 +140,9 @@ def read_tags(
 ) -> list[Tag]:
     """The tags of colour `rgb` on the axis column, top to bottom, with the prices they show."""
     boxes = []
+    bg = background(axis_crop)
     for top, bottom in _tag_runs(axis_crop, rgb, tolerance):
-        cols = np.flatnonzero(_near(axis_crop[top : bottom + 1], rgb, tolerance).any(axis=0))
+        cols = np.flatnonzero(_near(axis_crop[top : bottom + 1], rgb, tolerance, bg).any(axis=0))
         boxes.append((top, bottom, int(cols[0]), int(cols[-1])))
     texts = ocr.read([axis_crop[t : b + 1, x0 : x1 + 1] for t, b, x0, x1 in boxes]) if boxes else []
     return [
@@ -165,15 +174,18 @@ def points_fit(points: Sequence[tuple[float, float]]) -> AxisFit:
 # --- the robust fit -----------------------------------------------------------------
 
 
-def fit_labels(labels: Sequence[Label]) -> AxisFit | None:
+def fit_labels(labels: Sequence[Label], grid: Sequence[float] = ()) -> AxisFit | None:
     """The line through the labels that agree; None when fewer than `MIN_LABELS` do.
 
     Every pair of labels proposes a line (price falling as rows grow); the one most labels
     lie on within `INLIER_PX` wins (RANSAC, exhaustive: an axis has a few dozen labels at
     most). Its labels must then sit on one grid of equal price steps, which drops a misread
     that happens to land near the line (485.51 among 485.00, 485.50, 486.00).
+
+    With `grid` rows, labels are first moved onto them: where a renderer puts its text a
+    pixel above or below the price's row, the grid line is still on it.
     """
-    points = [(lb.y, lb.price) for lb in labels if lb.price is not None]
+    points = _aligned([(lb.y, lb.price) for lb in labels if lb.price is not None], grid)
     kept = _consensus(points)
     kept = _on_grid(kept)
     if len(kept) < MIN_LABELS:
@@ -185,6 +197,25 @@ def fit_labels(labels: Sequence[Label]) -> AxisFit | None:
         return None
     residual = float(np.sqrt(np.mean(((prices - intercept) / slope - ys) ** 2)))
     return AxisFit(float(slope), float(intercept), residual, len(kept), "ocr", _step(kept))
+
+
+def _aligned(points: list[tuple[float, float]], grid: Sequence[float]) -> list[tuple[float, float]]:
+    """Points moved onto the grid rows, when most are one same offset from one."""
+    if not grid or len(points) < MIN_LABELS:
+        return points
+    rows = np.asarray(sorted(grid))
+    nearest = [float(rows[np.argmin(np.abs(rows - y))]) for y, _ in points]
+    offsets = [g - y for g, (y, _) in zip(nearest, points, strict=True)]
+    close = [o for o in offsets if abs(o) <= _SNAP_PX]
+    if len(close) < MIN_LABELS:
+        return points
+    shift = float(np.median(close))
+    agree = [abs(o - shift) <= 0.75 for o in offsets]
+    if sum(agree) < max(MIN_LABELS, 0.6 * len(points)):
+        return points  # the grid is not at the labels' prices: leave them be
+    return [
+        (g if ok else y + shift, p) for g, ok, (y, p) in zip(nearest, agree, points, strict=True)
+    ]
 
 
 def _consensus(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -230,33 +261,34 @@ def _step(points: list[tuple[float, float]]) -> float:
 # --- finding text and tags ----------------------------------------------------------
 
 
-def _near(pixels: Image, rgb: Rgb, tolerance: float) -> Bools:
-    diff = pixels.astype(np.int32) - np.asarray(rgb, np.int32)
-    mask: Bools = (diff * diff).sum(axis=2) <= tolerance * tolerance
+def _near(pixels: Image, rgb: Rgb, tolerance: float, bg: Floats) -> Bools:
+    """Pixels of the tag colour: mostly that colour over the column's background, the
+    same test as for the lines, so a tag is found whenever its line is."""
+    mask: Bools = colour_share(pixels, rgb, tolerance, bg) >= _TAG_SHARE
     return mask
 
 
 def _tag_runs(axis_crop: Image, rgb: Rgb, tolerance: float) -> list[tuple[int, int]]:
     """(top, bottom) rows of each box of colour `rgb` across the column."""
-    rows = _near(axis_crop, rgb, tolerance).mean(axis=1) >= _TAG_ROW_SHARE
-    return [(a, b) for a, b in _runs(rows) if b - a + 1 >= _MIN_TEXT_H + 2]
+    sample = axis_crop[:, ::4]  # tags are solid across the column
+    rows = _near(sample, rgb, tolerance, background(axis_crop)).mean(axis=1) >= _TAG_ROW_SHARE
+    return [(a, b) for a, b in runs(rows) if b - a + 1 >= _MIN_TEXT_H + 2]
 
 
 def _text_boxes(axis_crop: Image, covered: Bools) -> list[tuple[int, int, int, int]]:
     """(top, bottom, left, right) of each word of text on rows not `covered`."""
-    bg = np.median(axis_crop[::3, ::3].reshape(-1, 3), axis=0).round().astype(np.uint8)
-    contrast = (np.maximum(axis_crop, bg) - np.minimum(axis_crop, bg)).max(axis=2)
-    threshold = max(_MIN_INK, _INK_SHARE * float(contrast.max()))
-    ink = contrast > threshold
+    away = contrast(axis_crop, background(axis_crop))
+    shown = away[~covered]  # a tag's colour would set the bar above faint text
+    ink = away > max(_MIN_INK, _INK_SHARE * float(shown.max() if shown.size else 0))
     rows = (ink.sum(axis=1) >= 2) & ~covered
     boxes = []
-    for top, bottom in _runs(rows):
+    for top, bottom in runs(rows):
         height = bottom - top + 1
         if not _MIN_TEXT_H <= height <= _MAX_TEXT_H:
             continue
         if covered[max(top - 1, 0)] or covered[min(bottom + 1, len(covered) - 1)]:
             continue  # touches a tag: partly hidden
-        cols = ink[top : bottom + 1].any(axis=0)
+        cols: Bools = np.any(ink[top : bottom + 1], axis=0)
         for left, right in _words(cols, gap=max(6, height)):
             boxes.append((top, bottom, left, right))
     return boxes
@@ -265,7 +297,7 @@ def _text_boxes(axis_crop: Image, covered: Bools) -> list[tuple[int, int, int, i
 def _words(cols: Bools, gap: int) -> list[tuple[int, int]]:
     """Column runs merged across gaps narrower than `gap`: one box per word."""
     words: list[tuple[int, int]] = []
-    for a, b in _runs(cols):
+    for a, b in runs(cols):
         if words and a - words[-1][1] - 1 < gap:
             words[-1] = (words[-1][0], b)
         else:
@@ -277,12 +309,5 @@ def _pad(image: Image, box: tuple[int, int, int, int]) -> Image:
     """The box with a margin of background around it, as OCR engines expect."""
     top, bottom, left, right = box
     pad = max(3, (bottom - top + 1) // 2)
-    h, w = image.shape[:2]
+    h = image.shape[0]
     return image[max(top - pad, 0) : min(bottom + pad + 1, h), max(left - pad, 0) : right + pad + 1]
-
-
-def _runs(mask: Bools) -> list[tuple[int, int]]:
-    """(first, last) index of each run of True."""
-    padded = np.concatenate(([False], mask, [False]))
-    edges = np.flatnonzero(padded[1:] != padded[:-1])
-    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]

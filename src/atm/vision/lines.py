@@ -4,14 +4,15 @@ A line is a run of 1–3 (× DPI) rows whose pixels are the line colour across m
 chart's width. Anti-aliasing draws a 1 px line at a fractional row as two rows of partial
 colour, so each pixel is scored by how much of the line colour it holds over the chart's
 background (its *alpha*), not by a hard colour threshold, and the line's row is the
-alpha-weighted centre. Candles of a similar colour are rejected by shape (short segments,
-tall bodies), grid lines by colour.
+alpha-weighted centre. Candles of a similar colour are rejected by shape (bare gaps
+between bars, bodies taller than a line), grid lines by colour.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -27,13 +28,21 @@ _STRIDE = 16
 _COARSE_SHARE = 0.75
 #: A pixel holds the line colour when at least this share of it is that colour.
 _MIN_ALPHA = 0.2
-#: The longest unbroken stretch of a line: candles of the line colour are short pieces.
+#: Below this share a blend must be proportionally nearer to the background→colour
+#: segment: a grey grid row is not a 14 % blend of green, however close it comes.
+_FAINT = 0.25
+#: The longest unbroken stretch of a line, as a share of the width. Where it crosses bars
+#: an anti-aliased line blends with them and loses its colour, but it never shows the
+#: bare background; bars in its colour, however dense, leave bare gaps between them.
 _MIN_SEGMENT = 0.25
-#: Gaps up to this many pixels do not break a stretch (noise, JPEG, a thin wick on top).
-_MAX_GAP = 3
+_BARE = 24
 #: Rows this far above and below a line are mostly free of its colour; a candle body,
 #: taller than a line, is not.
 _MIN_ISOLATED = 0.5
+#: A grid row differs from the background by this much (RGB channel), a faint grey does.
+#: Every 16th column is enough: a row of dots every 2-4 px still shows as a share.
+_GRID_CONTRAST = 12
+_GRID_STRIDE = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +74,14 @@ def find_lines(
     """
     if chart.ndim != 3 or chart.shape[0] == 0 or chart.shape[1] < _STRIDE:
         return []
-    bg = _background(chart)
+    bg = background(chart)  # candles are a minority
     towards = np.asarray(rgb, np.float32) - bg
     if float(towards @ towards) < 1.0:
         return []  # the line colour is the background: nothing can be seen
     coarse = _alpha(chart[:, ::_STRIDE], bg, towards, tolerance)
     rows = np.mean(coarse >= _MIN_ALPHA, axis=1) >= min_coverage * _COARSE_SHARE
     lines = []
-    for r0, r1 in _runs(rows):
+    for r0, r1 in runs(rows):
         if r1 - r0 > max_thickness + 1:
             continue  # a band of colour, not a line
         line = _measure(chart, r0, r1, bg, towards, tolerance, min_coverage)
@@ -81,9 +90,40 @@ def find_lines(
     return lines
 
 
-def _background(chart: Image) -> Floats:
-    """Per-channel median of a sparse sample: the chart's background, candles a minority."""
-    sample = chart[::8, ::8].reshape(-1, 3)
+def find_grid(chart: Image, *, min_coverage: float = 0.25) -> list[float]:
+    """Rows of the chart's grid: one-pixel rows of any colour off the background across
+    `min_coverage` of the width (dotted grids included), clear rows above and below.
+
+    Grid lines sit at the axis labels' prices, so they tell where a label's row really is
+    whatever the renderer's text alignment.
+    """
+    if chart.ndim != 3 or chart.shape[0] < 3:
+        return []
+    sample = np.ascontiguousarray(chart[:, ::_GRID_STRIDE])
+    share = np.mean(contrast(sample, background(chart)) > _GRID_CONTRAST, axis=1)
+    on = share >= min_coverage
+    clear = share < min_coverage / 2
+    thin = on[1:-1] & clear[:-2] & clear[2:]
+    return [float(r + 1) for r in np.flatnonzero(thin)]
+
+
+def colour_share(pixels: Image, rgb: Rgb, tolerance: float, background: Floats) -> Floats:
+    """(h, w) share of colour `rgb` in each pixel of `pixels` ((h, w, 3) uint8 RGB) seen
+    over `background` (RGB float32): 1 for the pure colour, 0.5 for an even blend, 0 for
+    a pixel that is no blend of the two within `tolerance`."""
+    return _alpha(pixels, background, np.asarray(rgb, np.float32) - background, tolerance)
+
+
+def contrast(image: Image, bg: Floats) -> npt.NDArray[np.uint8]:
+    """(h, w) uint8: how far each pixel is from `bg` in its most different channel."""
+    diff = cv2.absdiff(image, np.broadcast_to(bg.round().astype(np.uint8), image.shape))
+    out: npt.NDArray[np.uint8] = np.maximum(np.maximum(diff[..., 0], diff[..., 1]), diff[..., 2])
+    return out
+
+
+def background(image: Image) -> Floats:
+    """Per-channel median of a sparse sample: the background, where it is the majority."""
+    sample = image[::8, ::8].reshape(-1, 3)
     bg: Floats = np.median(sample, axis=0).astype(np.float32)
     return bg
 
@@ -94,15 +134,15 @@ def _alpha(pixels: Image, bg: Floats, towards: Floats, tolerance: float) -> Floa
     diff = pixels.astype(np.float32) - bg
     d0, d1, d2 = diff[..., 0], diff[..., 1], diff[..., 2]
     along = d0 * towards[0] + d1 * towards[1] + d2 * towards[2]
-    alpha = along / float(towards @ towards)
-    # squared distance from the line through the background and the line colour
+    alpha: Floats = np.clip(along / float(towards @ towards), 0.0, 1.0)
+    # squared distance from the nearest blend of background and line colour
     off = d0 * d0 + d1 * d1 + d2 * d2 - along * alpha
-    alpha[off > tolerance * tolerance] = 0.0
-    out: Floats = np.clip(alpha, 0.0, 1.0, out=alpha)
-    return out
+    limit = tolerance * np.maximum(alpha, _FAINT)
+    alpha[off > limit * limit] = 0.0
+    return alpha
 
 
-def _runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     """(first, last) index of each run of True."""
     padded = np.concatenate(([False], mask, [False]))
     edges = np.flatnonzero(padded[1:] != padded[:-1])
@@ -125,7 +165,11 @@ def _measure(
     core = alpha[r0 - top : r1 - top + 1]
     on = core.max(axis=0) >= _MIN_ALPHA
     coverage = float(on.mean())
-    if coverage < min_coverage or _longest(on) < _MIN_SEGMENT * width:
+    if coverage < min_coverage:
+        return None
+    # A line drawn over bars is broken where it blends with them, never by bare background
+    bare = contrast(chart[r0 : r1 + 1], bg).min(axis=0) <= _BARE
+    if _longest(~bare) < _MIN_SEGMENT * width:
         return None
     if not _isolated(alpha, on, r0 - top, r1 - top):
         return None
@@ -140,15 +184,8 @@ def _measure(
 
 
 def _longest(on: npt.NDArray[np.bool_]) -> int:
-    """Length of the longest stretch of `on`, bridging gaps of up to `_MAX_GAP` pixels."""
-    runs = _runs(on)
-    best, start, end = 0, -1, -(10**9)
-    for a, b in runs:
-        if a - end - 1 > _MAX_GAP:
-            start = a
-        end = b
-        best = max(best, end - start + 1)
-    return best
+    """Length of the longest unbroken stretch of `on`."""
+    return max((b - a + 1 for a, b in runs(on)), default=0)
 
 
 def _isolated(alpha: Floats, on: npt.NDArray[np.bool_], c0: int, c1: int) -> bool:
