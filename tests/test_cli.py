@@ -36,7 +36,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"atm {__version__}"
 
 
-@pytest.mark.parametrize("command", [["calibrate"], ["label", "x"], ["journal"], ["report"]])
+@pytest.mark.parametrize("command", [["journal"], ["report"]])
 def test_pending_commands_say_so_in_one_line_and_exit_2(
     command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

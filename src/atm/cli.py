@@ -24,8 +24,6 @@ Handler = Callable[[argparse.Namespace, Console], int]
 
 #: Commands whose issue has not landed yet, and where to follow them.
 _PENDING = {
-    "calibrate": "the calibration wizard (issue 6)",
-    "label": "the labeler (issue 6)",
     "journal": "the trade journal (a later issue)",
     "report": "the weekly report (a later issue)",
 }
@@ -97,7 +95,7 @@ def _add_calibrate(sub: Sub) -> None:
     p.add_argument("--delay", metavar="SEC", type=float, default=3.0, help="countdown")
     p.add_argument("--auto", action="store_true", help="propose ROIs and colours")
     p.add_argument("--yes", action="store_true", help="with --auto: accept without a window")
-    p.set_defaults(handler=_pending)
+    p.set_defaults(handler=_cmd_calibrate)
 
 
 def _add_debug(sub: Sub) -> None:
@@ -112,7 +110,8 @@ def _add_debug(sub: Sub) -> None:
 def _add_label(sub: Sub) -> None:
     p = sub.add_parser("label", help="Tk labeler writing DIR/labels.json")
     p.add_argument("dir", type=Path)
-    p.set_defaults(handler=_pending)
+    _config_opt(p)
+    p.set_defaults(handler=_cmd_label)
 
 
 def _add_dryrun(sub: Sub) -> None:
@@ -195,6 +194,14 @@ def _add_config(sub: Sub) -> None:
     c = csub.add_parser("check", help="validate and print the effective config, secrets masked")
     c.add_argument("path", nargs="?", type=Path)
     c.set_defaults(handler=_cmd_config_check)
+    csub.add_parser("list", help="configs, oldest first; * marks the active one").set_defaults(
+        handler=_cmd_config_list
+    )
+    u = csub.add_parser("use", help="make configs/NAME the active config")
+    u.add_argument("name", metavar="NAME")
+    u.set_defaults(handler=_cmd_config_use)
+    r = csub.add_parser("rollback", help="make the config before the active one active again")
+    r.set_defaults(handler=_cmd_config_rollback)
 
 
 def _add_journal(sub: Sub) -> None:
@@ -233,6 +240,43 @@ def _cmd_config_check(args: argparse.Namespace, console: Console) -> int:
     cfg = _load_config(args, args.path)
     print_config(cfg, console)
     return 0
+
+
+def _cmd_config_list(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.calibrate import run_config_list
+
+    return run_config_list(_workspace(args), console)
+
+
+def _cmd_config_use(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.calibrate import run_config_use
+
+    return run_config_use(_workspace(args), args.name, console)
+
+
+def _cmd_config_rollback(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.calibrate import run_config_rollback
+
+    return run_config_rollback(_workspace(args), console)
+
+
+def _cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.calibrate import run_calibrate
+
+    return run_calibrate(
+        _workspace(args),
+        console,
+        screenshot=args.screenshot,
+        delay=args.delay,
+        auto=args.auto,
+        yes=args.yes,
+    )
+
+
+def _cmd_label(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.label import run_label
+
+    return run_label(args.dir, _load_config(args, args.config or _corpus_config(args.dir)), console)
 
 
 def _cmd_demo(args: argparse.Namespace, console: Console) -> int:

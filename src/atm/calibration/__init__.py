@@ -87,6 +87,38 @@ class Calibration:
     canary_phash: str = ""
 
 
+def assemble(
+    image: Image,
+    dot_roi: Rect,
+    *,
+    chart_roi: Rect | None = None,
+    canary_roi: Rect | None = None,
+    colors: Mapping[str, Rgb] | None = None,
+    window_title: str = "TradeStation",
+    y_axis_roi: Rect | None = None,
+    y_axis_points: tuple[AxisMark, AxisMark] | None = None,
+) -> Calibration:
+    """The calibration of `image` ((H, W, 3) uint8 RGB) from what was marked or found.
+
+    What was not gets a stand-in (chart: all above the strip; canary: the top-right
+    corner), and the canary's baseline hash is taken from `image`.
+    """
+    height, width = image.shape[:2]
+    canary = canary_roi or default_canary(width, height)
+    return Calibration(
+        width=width,
+        height=height,
+        dot_roi=dot_roi,
+        chart_roi=chart_roi or default_chart(dot_roi, width, height),
+        canary_roi=canary,
+        colors=dict(colors or {}),
+        window_title=window_title,
+        y_axis_roi=y_axis_roi,
+        y_axis_points=y_axis_points,
+        canary_phash=baseline(image, canary),
+    )
+
+
 def baseline(image: Image, roi: Rect) -> str:
     """The canary's pHash of `roi` in `image` ((H, W, 3) uint8 RGB) as 16 hex digits.
 
@@ -96,6 +128,17 @@ def baseline(image: Image, roi: Rect) -> str:
     if crop.size == 0 or float(np.std(crop)) < FLAT_STD:
         return ""
     return to_hex(phash(crop))
+
+
+def default_chart(strip: Rect, width: int, height: int) -> Rect:
+    """A stand-in chart area when none was marked: everything above the strip."""
+    return clip(Rect(strip.x, 0, strip.w, max(1, strip.y - 1)), width, height)
+
+
+def default_canary(width: int, height: int) -> Rect:
+    """A stand-in canary when none was marked: the top-right corner (window buttons)."""
+    w, h = round(150 * height / 1080), round(30 * height / 1080)
+    return clip(Rect(width - w, 0, w, h), width, height)
 
 
 def clip(rect: Rect, width: int, height: int) -> Rect:

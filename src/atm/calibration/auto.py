@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from atm.calibration import FLAT_STD, Calibration, FoundDot, Proposal, Rgb, baseline, clip
+from atm.calibration import FLAT_STD, Calibration, FoundDot, Proposal, Rgb, assemble, clip
 from atm.capture.base import Image
 from atm.colors import DOT_COLORS, REFERENCE_RGB
 from atm.geometry import Rect
@@ -35,9 +35,12 @@ BACKGROUND_TOLERANCE = 25.0
 NAME_LIMIT = 110.0
 #: Dot cores closer than this (RGB) are one colour.
 CLUSTER_DISTANCE = 40.0
-#: A strip needs at least this many evenly spaced dots to be recognised.
+#: A strip needs at least this many evenly spaced dots to be recognised...
 MIN_DOTS = 3
-_BAND_MIN = 32  # rows of one search band at 100 % (dots are searched band by band)
+#: ...or a dot this close to a class colour (with a wide clear pane left of it).
+LONELY_LIMIT = 45.0
+_MIN_SIZE = 3  # pixels: smaller specks are grid dots, dashes and noise, not dots
+_BAND_MIN = 32  # rows of a search tile at least (dots are searched tile by tile)
 _PANE_SHARE = 0.85  # share of a row/column in the pane's colour for it to belong to the pane
 _CHART_SHARE = 0.25  # candles may cover much of a chart row; the rest is background
 
@@ -113,27 +116,16 @@ def accept(proposal: Proposal, image: Image, window_title: str) -> Calibration:
 
     Raises `ValueError` when there is no dot strip: without it nothing works.
     """
-    width, height = proposal.width, proposal.height
     if proposal.dot_roi is None:
         raise ValueError("no dot strip was found")
-    strip = proposal.dot_roi
-    chart = proposal.chart_roi or clip(
-        Rect(strip.x, 0, strip.w, max(1, strip.y - 1)), width, height
-    )
-    scale = height / 1080
-    canary = proposal.canary_roi or clip(
-        Rect(width - round(150 * scale), 0, round(150 * scale), round(30 * scale)), width, height
-    )
-    return Calibration(
-        width=width,
-        height=height,
-        dot_roi=strip,
-        chart_roi=chart,
-        canary_roi=canary,
-        colors=dict(proposal.colors),
+    return assemble(
+        image,
+        proposal.dot_roi,
+        chart_roi=proposal.chart_roi,
+        canary_roi=proposal.canary_roi,
+        colors=proposal.colors,
         window_title=window_title,
         y_axis_roi=proposal.axis_roi,
-        canary_phash=baseline(image, canary),
     )
 
 
@@ -141,41 +133,121 @@ def accept(proposal: Proposal, image: Image, window_title: str) -> Calibration:
 
 
 def find_dot_row(image: Image) -> list[_Spot] | None:
-    """The best row of evenly spaced dot-shaped blobs, left to right; None if none."""
+    """The best row of evenly spaced dot-shaped blobs, left to right; None if none.
+
+    A row must be mostly in class colours, and unique: a dotted grid line is a row of
+    evenly spaced specks too (grey ones look like the gray class), but a grid repeats the
+    same row across the chart. With fewer than `MIN_DOTS` dots on screen (a session's
+    first bars), one or two dots of a class colour alone in a wide clear pane are taken.
+    """
+    spots = _spots(image)
+    runs = [run for run in map(_regular_run, _rows(spots)) if len(run) >= MIN_DOTS]
     best: tuple[float, list[_Spot]] | None = None
-    for row in _rows(_spots(image)):
-        run = _regular_run(row)
-        if len(run) < MIN_DOTS:
+    for run in runs:
+        named = _named_share(run)
+        if named < 0.5 or _repeated(run, runs):
             continue
-        score = len(run) * (0.5 + _named_share(run))
+        score = len(run) * named
         if best is None or score > best[0]:
             best = (score, run)
-    return None if best is None else best[1]
+    if best is not None:
+        return best[1]
+    return _lonely_dots(image, [s for s in spots if not any(s in r for r in runs)])
+
+
+def _repeated(run: list[_Spot], runs: list[list[_Spot]]) -> bool:
+    """Do two or more other rows look the same (spacing, colour): a grid's lines?"""
+    spacing, rgb = _signature(run)
+    alike = 0
+    for other in runs:
+        if other is run:
+            continue
+        o_spacing, o_rgb = _signature(other)
+        if abs(o_spacing - spacing) <= 0.1 * spacing + 1 and np.linalg.norm(o_rgb - rgb) <= 30:
+            alike += 1
+    return alike >= 2
+
+
+def _signature(run: list[_Spot]) -> tuple[float, npt.NDArray[np.float64]]:
+    """The run's spacing (the smallest common gap: bars without a dot leave wider ones)
+    and its median colour."""
+    gaps = np.diff([s.x for s in run])
+    spacing = float(np.median(gaps[gaps <= 1.5 * float(np.min(gaps))]))
+    return spacing, np.median([s.rgb for s in run], axis=0).astype(np.float64)
+
+
+def _lonely_dots(image: Image, spots: list[_Spot]) -> list[_Spot] | None:
+    """The dot of a class colour with the most plain background left of it (a strip fills
+    from the right; at least 20 dot sizes), with its neighbour if there is one."""
+    candidates = [s for s in spots if _near_class(s, LONELY_LIMIT)]
+    best: tuple[int, _Spot] | None = None
+    for spot in candidates:
+        clear = _clear_left(image, spot)
+        if clear >= 20 * spot.size and (best is None or clear > best[0]):
+            best = (clear, spot)
+    if best is None:
+        return None
+    first = best[1]
+    after = [
+        s
+        for s in candidates
+        if 0 < s.x - first.x <= 4 * first.size and abs(s.y - first.y) <= 0.25 * first.size + 1
+    ]
+    return [first, min(after, key=lambda s: s.x)] if after else [first]
+
+
+def _near_class(spot: _Spot, limit: float) -> bool:
+    return float(_reference_distances(spot.rgb, spot.background).min()) <= limit
+
+
+def _clear_left(image: Image, spot: _Spot) -> int:
+    """How many columns left of `spot` its row band is plain background."""
+    r = math.ceil(spot.size / 2)
+    y, x = round(spot.y), math.floor(spot.x - r) - 1
+    band = image[max(0, y - r) : y + r + 1, : max(0, x)]
+    if band.size == 0:
+        return 0
+    back = _backdrop(band[:, -20 * spot.size :], BACKGROUND_TOLERANCE)
+    plain = (_share(band, back, axis=0) >= _PANE_SHARE).tolist()
+    return plain[::-1].index(False) if False in plain else len(plain)
 
 
 def _spots(image: Image) -> list[_Spot]:
-    """Every dot-shaped blob of the screenshot, found band by band.
+    """Every dot-shaped blob of the screenshot, found tile by tile.
 
-    The detector's blob finder wants one background: a band of rows mostly is one pane.
-    Bands overlap by half; each keeps the blobs centred in its middle half, so every blob
-    is taken once, from the band it sits in the middle of.
+    The detector's blob finder wants one background and keeps only the blobs of the row
+    most of them share: a tile a few dots high and some dozens wide mostly is one pane and
+    one row. Tiles overlap by half each way; each keeps the blobs centred in its middle,
+    so every blob is taken once, from the tile it sits in the middle of.
     """
-    height = image.shape[0]
-    half = max(_BAND_MIN, round(height / 24)) // 2
+    height, width = image.shape[:2]
+    half_h = max(_BAND_MIN, round(height / 24)) // 2
+    half_w = 8 * half_h
     spots: list[_Spot] = []
-    y0 = 0
+    for y0, ylo, yhi in _tiles(height, half_h):
+        for x0, xlo, xhi in _tiles(width, half_w):
+            tile = image[y0 : y0 + 2 * half_h, x0 : x0 + 2 * half_w]
+            for blob in find_blobs(tile, BACKGROUND_TOLERANCE):
+                x, y = x0 + blob.cx, y0 + blob.cy
+                inside = xlo <= x < xhi and ylo <= y < yhi
+                if inside and not blob.clipped and min(blob.w, blob.h) >= _MIN_SIZE:
+                    spots.append(_Spot(x, y, max(blob.w, blob.h), blob.rgb, blob.background))
+    return spots
+
+
+def _tiles(length: int, half: int) -> list[tuple[int, float, float]]:
+    """(start, first, end) of tiles `2 * half` long at a stride of `half`: each owns the
+    middle half of itself, the first and last also their outer ends."""
+    out: list[tuple[int, float, float]] = []
+    start = 0
     while True:
-        last = y0 + 2 * half >= height
-        lo = 0 if y0 == 0 else y0 + half / 2
-        hi = height if last else y0 + 1.5 * half
-        for blob in find_blobs(image[y0 : y0 + 2 * half], BACKGROUND_TOLERANCE):
-            y = y0 + blob.cy
-            if lo <= y < hi and not blob.clipped:
-                size = max(blob.w, blob.h)
-                spots.append(_Spot(blob.cx, y, size, blob.rgb, blob.background))
+        last = start + 2 * half >= length
+        out.append(
+            (start, 0 if start == 0 else start + half / 2, length if last else start + 1.5 * half)
+        )
         if last:
-            return spots
-        y0 += half
+            return out
+        start += half
 
 
 def _rows(spots: list[_Spot]) -> list[list[_Spot]]:
@@ -193,7 +265,10 @@ def _rows(spots: list[_Spot]) -> list[list[_Spot]]:
 
 
 def _regular_run(row: list[_Spot]) -> list[_Spot]:
-    """The longest left-to-right run of same-size spots at one spacing."""
+    """The longest left-to-right run of same-size spots at one spacing.
+
+    A bar without a dot leaves a gap of two or three spacings; the run goes on over it.
+    """
     if len(row) < MIN_DOTS:
         return []
     size = float(np.median([s.size for s in row]))
@@ -208,7 +283,8 @@ def _regular_run(row: list[_Spot]) -> list[_Spot]:
     best: list[_Spot] = []
     current = [same[0]]
     for spot, gap in zip(same[1:], gaps, strict=True):
-        if abs(gap - spacing) <= 0.2 * spacing + 1:
+        bars = round(gap / spacing)
+        if 1 <= bars <= 3 and abs(gap - bars * spacing) <= 0.2 * spacing + 1:
             current.append(spot)
         else:
             current = [spot]
@@ -220,17 +296,15 @@ def _regular_run(row: list[_Spot]) -> list[_Spot]:
 _REFS = np.array([REFERENCE_RGB[c] for c in DOT_COLORS], dtype=np.float64)
 
 
-def _reference_distances(rgb: Rgb | npt.NDArray[np.float64], background: Rgb) -> npt.NDArray[
-    np.float64
-]:
-    return distances(
-        np.asarray(rgb, np.float64), _REFS, np.asarray(background, np.float64)
-    )
+def _reference_distances(
+    rgb: Rgb | npt.NDArray[np.float64], background: Rgb
+) -> npt.NDArray[np.float64]:
+    return distances(np.asarray(rgb, np.float64), _REFS, np.asarray(background, np.float64))
 
 
 def _named_share(run: list[_Spot]) -> float:
     """How many of the run's dots look like some class: a strip's do, candles' rarely."""
-    near = [float(_reference_distances(s.rgb, s.background).min()) <= NAME_LIMIT for s in run]
+    near = [_near_class(s, NAME_LIMIT) for s in run]
     return sum(near) / len(near)
 
 
@@ -239,10 +313,15 @@ def _named_share(run: list[_Spot]) -> float:
 
 def _strip(image: Image, run: list[_Spot]) -> _Strip:
     """The strip ROI around a dot row: its pane's left edge to two spacings past the last dot,
-    about three dot diameters high where the pane allows."""
+    about three dot diameters high where the pane is clear.
+
+    Rows holding anything but background (the indicator's name, a border) end the ROI
+    above and below: a glyph cut in half by the ROI's edge looks like a dot to the detector.
+    """
     height, width = image.shape[:2]
     diameter = float(np.median([s.size for s in run]))
-    spacing = float(np.median(np.diff([s.x for s in run])))
+    # one or two dots alone: their spacing is unknown; bars are rarely over 2 dots apart
+    spacing = _signature(run)[0] if len(run) >= MIN_DOTS else 2.0 * diameter
     r = math.ceil(diameter / 2)
     y = round(float(np.median([s.y for s in run])))
     first, last = run[0].x, run[-1].x
@@ -261,7 +340,7 @@ def _strip(image: Image, run: list[_Spot]) -> _Strip:
     while pane_right < width and in_pane[pane_right]:
         pane_right += 1
     right = min(pane_right, math.ceil(last + r + 2 * spacing))
-    rows = _share(image[:, left + 1 : right], back, axis=1) >= _PANE_SHARE
+    rows = _clean_rows(image[:, left + 1 : right], back, [s.x - left - 1 for s in run], r)
     reach = max(r + 2, round(1.5 * diameter))
     top = y - r
     while top - 1 >= max(0, y - reach) and rows[top - 1]:
@@ -271,6 +350,18 @@ def _strip(image: Image, run: list[_Spot]) -> _Strip:
         bottom += 1
     roi = clip(Rect(left + 1, top, right - left - 1, bottom - top + 1), width, height)
     return _Strip(roi, pane_right, back, spacing, diameter)
+
+
+def _clean_rows(
+    pixels: Image, back: Backdrop, dot_xs: list[float], r: int
+) -> npt.NDArray[np.bool_]:
+    """Per row: nothing but background outside the dots' columns (a stray pixel or two allowed)."""
+    foreground = contrast(pixels, back.rgb) > back.threshold
+    width = pixels.shape[1]
+    for x in dot_xs:
+        foreground[:, max(0, math.floor(x - r - 2)) : math.ceil(x + r + 3)] = False
+    clean: npt.NDArray[np.bool_] = foreground.sum(axis=1) <= max(2, 0.002 * width)
+    return clean
 
 
 def _backdrop(pixels: Image, tolerance: float) -> Backdrop:
@@ -313,9 +404,13 @@ def _name_colors(run: list[_Spot]) -> tuple[tuple[FoundDot, ...], dict[str, Rgb]
         owner[k], taken[c] = c, k
     for k in range(len(clusters)):
         c = int(np.argmin(dist[k]))
-        if k not in owner and c in taken and dist[k, c] <= NAME_LIMIT:
-            if float(np.linalg.norm(means[k] - means[taken[c]])) <= 1.5 * CLUSTER_DISTANCE:
-                owner[k] = c
+        if (
+            k not in owner
+            and c in taken
+            and dist[k, c] <= NAME_LIMIT
+            and float(np.linalg.norm(means[k] - means[taken[c]])) <= 1.5 * CLUSTER_DISTANCE
+        ):
+            owner[k] = c
     members: dict[str, list[Rgb]] = {}
     names: dict[int, str | None] = {}
     for k, cluster in enumerate(clusters):
@@ -324,11 +419,11 @@ def _name_colors(run: list[_Spot]) -> tuple[tuple[FoundDot, ...], dict[str, Rgb]
             names[id(spot)] = name
             if name is not None:
                 members.setdefault(name, []).append(spot.rgb)
-    colors = {n: _rgb(np.mean(members[n], axis=0)) for n in DOT_COLORS if n in members}
+    colors: dict[str, Rgb] = {
+        n: _rgb(np.mean(members[n], axis=0)) for n in DOT_COLORS if n in members
+    }
     unknown = [_rgb(means[k]) for k in range(len(clusters)) if k not in owner]
-    dots = tuple(
-        FoundDot(s.x, s.y, s.size / 2, s.rgb, names[id(s)]) for s in run
-    )
+    dots = tuple(FoundDot(s.x, s.y, s.size / 2, s.rgb, names[id(s)]) for s in run)
     return dots, colors, unknown
 
 
@@ -430,10 +525,11 @@ def _label_rows(image: Image, axis: Rect) -> tuple[int, ...]:
     """Centre rows of the text lines in the axis column: where the price labels are."""
     crop = image[axis.y : axis.bottom, axis.x : axis.right]
     back = _backdrop(crop, BACKGROUND_TOLERANCE)
-    inked = (contrast(crop, back.rgb) > back.threshold).any(axis=1)
+    inked: npt.NDArray[np.bool_] = np.any(contrast(crop, back.rgb) > back.threshold, axis=1)
     rows: list[int] = []
     start = None
-    for y, on in enumerate([*inked.tolist(), False]):
+    flags: list[bool] = [*map(bool, inked.tolist()), False]
+    for y, on in enumerate(flags):
         if on and start is None:
             start = y
         elif not on and start is not None:

@@ -1,27 +1,32 @@
 """Read the colour a user clicked: snap to the dot near the click, average its middle.
 
 A click on a 6-pixel dot in a scaled-down screenshot rarely lands on it, and the pixel
-under the cursor may be the anti-aliased rim. So a dot click snaps to the most salient
-pixel within `SNAP_RADIUS` — the one most unlike the surroundings, which for a coloured
-dot on a neutral chart is the most saturated one and also works for the grey dot — then
-to the middle of the blob it belongs to, and averages the 5×5 patch there (the pixels of
-that blob: a small dot's patch corners are background).
+under the cursor may be the anti-aliased rim. So a dot click snaps to the dot: the blob of
+salient pixels (unlike the surroundings: on a neutral chart the saturated ones, and the
+grey dot too) under the click or, failing that, the nearest one within `SNAP_RADIUS`, not
+the most salient one, which may be the neighbour. Its most saturated part, its core, is
+averaged over the 5×5 patch at its middle (core pixels only: a small dot's patch corners
+are background).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from atm.calibration import Rgb
 from atm.capture.base import Image
 from atm.vision.dots import contrast
 
+Bools = npt.NDArray[np.bool_]
+
 SNAP_RADIUS = 15
 PATCH = 5
-#: A patch pixel belongs to the dot when its contrast is at least this share of the peak.
-_CORE = 0.6
+#: A pixel is the dot's core when its contrast is at least this share of the dot's peak.
+_CORE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +52,20 @@ def sample_dot(image: Image, x: int, y: int, radius: int = SNAP_RADIUS) -> Sampl
     dist = contrast(around, local)
     yy, xx = np.ogrid[: dist.shape[0], : dist.shape[1]]
     near = (yy + y0 - y) ** 2 + (xx + x0 - x) ** 2 <= radius * radius
-    salience = np.where(near, dist, -1.0)
-    peak = float(salience.max())
     noise = float(np.median(dist))
-    if peak <= max(20.0, 4 * noise):
+    salient = dist > max(20.0, 4 * noise)
+    ys, xs = np.nonzero(salient & near)
+    if ys.size == 0:
         return Sample(x, y, sample_patch(image, x, y), snapped=False)
-    py, px = np.unravel_index(int(np.argmax(salience)), salience.shape)
-    blob = _blob_around(dist >= _CORE * peak, int(py), int(px))
-    cy, cx = (int(round(float(v.mean()))) for v in np.nonzero(blob))
+    nearest = int(np.argmin((ys + y0 - y) ** 2 + (xs + x0 - x) ** 2))
+    blob = _blob_around(salient, int(ys[nearest]), int(xs[nearest]))
+    peak = float(dist[blob].max())
+    core = blob & (dist >= _CORE * peak)
+    cy, cx = (round(float(v.mean())) for v in np.nonzero(core))
     h = PATCH // 2
     patch = around[max(0, cy - h) : cy + h + 1, max(0, cx - h) : cx + h + 1]
-    core = blob[max(0, cy - h) : cy + h + 1, max(0, cx - h) : cx + h + 1]
-    rgb = np.mean(patch[core], axis=0)
+    inside = core[max(0, cy - h) : cy + h + 1, max(0, cx - h) : cx + h + 1]
+    rgb = np.mean(patch[inside] if inside.any() else patch.reshape(-1, 3), axis=0)
     sx, sy = x0 + cx, y0 + cy
     return Sample(sx, sy, _rgb(rgb), snapped=(sx, sy) != (x, y))
 
@@ -70,7 +77,7 @@ def sample_patch(image: Image, x: int, y: int) -> Rgb:
     return _rgb(np.median(patch.reshape(-1, 3), axis=0))
 
 
-def _blob_around(mask: np.ndarray, y: int, x: int) -> np.ndarray:  # type: ignore[type-arg]
+def _blob_around(mask: Bools, y: int, x: int) -> Bools:
     """The 4-connected part of `mask` that holds (y, x): a flood fill, dots are small."""
     out = np.zeros_like(mask)
     stack = [(y, x)]
@@ -84,6 +91,6 @@ def _blob_around(mask: np.ndarray, y: int, x: int) -> np.ndarray:  # type: ignor
     return out
 
 
-def _rgb(values: np.ndarray) -> Rgb:  # type: ignore[type-arg]
+def _rgb(values: npt.NDArray[np.floating[Any]]) -> Rgb:
     v = np.rint(values).astype(int)
     return (int(v[0]), int(v[1]), int(v[2]))

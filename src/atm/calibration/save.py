@@ -12,6 +12,7 @@ the previous config, else stay "" (that backend is off until the user fills it i
 from __future__ import annotations
 
 import copy
+import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -32,7 +33,7 @@ from atm.geometry import Rect
 CURRENT = "current.txt"
 _STAMP = "%Y-%m-%d-%H%M"
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}-\d{4})(?:-(\d+))?\.toml$")
-_DEFAULT_TOLERANCE = {"background": 25.0}
+_DEFAULT_TOLERANCE = {"background": 25}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ def _colors(cal: Calibration, previous: Mapping[str, Any]) -> dict[str, Any]:
         rgb = cal.colors.get(name, REFERENCE_RGB[name])
         out[name] = {
             "rgb": [int(c) for c in rgb],
-            "tolerance": tolerance or _DEFAULT_TOLERANCE.get(name, 60.0),
+            "tolerance": tolerance or _DEFAULT_TOLERANCE.get(name, 60),
         }
     return out
 
@@ -174,9 +175,68 @@ def save_config(
         "# beside it (`atm config list`, `atm config rollback`). Secrets may instead come\n"
         "# from ATM_DISCORD_URL, ATM_TG_TOKEN and ATM_TG_CHAT, which win over this file.\n"
     )
-    write_atomic(path, header + tomli_w.dumps(data))
+    write_atomic(path, header + to_toml(data))
     write_atomic(configs / CURRENT, path.name + "\n")
     return Saved(path, config, sources, notes)
+
+
+def to_toml(data: Mapping[str, Any]) -> str:
+    """TOML as a person writes it: ROIs and colours as one-line tables, as SPEC §4 shows.
+
+    Checked by reading it back; anything this writer does not know goes through tomli_w.
+    """
+    try:
+        text = "".join(_section([], data))
+        if tomllib.loads(text) == data:
+            return text
+    except (TypeError, ValueError, tomllib.TOMLDecodeError):
+        pass
+    return tomli_w.dumps(data)
+
+
+def _section(path: list[str], table: Mapping[str, Any]) -> list[str]:
+    lines: list[str] = []
+    tables: list[tuple[str, Mapping[str, Any]]] = []
+    for key, value in table.items():
+        # notify tables stay sections: that is where a user types webhook URLs and tokens
+        if isinstance(value, Mapping) and (not _inline(value) or path[:1] == ["notify"]):
+            tables.append((key, value))
+        else:
+            lines.append(f"{_key(key)} = {_value(value)}\n")
+    if path and (lines or not tables):
+        lines.insert(0, f"\n[{'.'.join(_key(p) for p in path)}]\n")
+    for key, sub in tables:
+        lines += _section([*path, key], sub)
+    return lines
+
+
+def _inline(table: Mapping[str, Any]) -> bool:
+    """Small tables of plain values read best on one line: { x = 60, y = 930, ... }."""
+    return len(table) <= 4 and all(_plain(v) for v in table.values())
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(not isinstance(v, Mapping | list) for v in value)
+    return not isinstance(value, Mapping)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def _free_name(configs: Path, now: datetime) -> Path:
@@ -232,5 +292,7 @@ def rollback(configs: Path, env: Mapping[str, str] | None = None) -> Path:
     if not active:
         raise ConfigError(f"{configs / CURRENT}: no active config to roll back from")
     if active[0] == 0:
-        raise ConfigError(f"{files[0].path}: is the oldest config; there is nothing to roll back to")
+        raise ConfigError(
+            f"{files[0].path}: is the oldest config; there is nothing to roll back to"
+        )
     return use_config(configs, files[active[0] - 1].name, env)

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from atm.errors import CaptureError, UsageError
 from atm.geometry import Rect
+
+if TYPE_CHECKING:
+    import tkinter
 
 WINDOW_W, WINDOW_H = 1280, 800
 #: The picture area at the window's top-left; the side panel fills the rest.
@@ -49,6 +54,34 @@ class View:
         )
 
 
+#: The colour steps zoom in on the strip's right end this much (dots are a few pixels).
+COLOR_ZOOM = 2.0
+
+
+def color_view(strip: Rect, width: int, height: int) -> View:
+    """The view of the colour steps: the strip's right end (the newest dots), zoomed."""
+    w = min(round(CANVAS_W / COLOR_ZOOM), width)
+    h = min(round(CANVAS_H / COLOR_ZOOM), height)
+    right = min(width, strip.right + round(20 * height / 1080))
+    top = min(max(0, strip.y + strip.h // 2 - h // 2), height - h)
+    return View(Rect(max(0, right - w), top, w, h), COLOR_ZOOM)
+
+
+def region_view(region: Rect | None, width: int, height: int) -> View:
+    """The view of every step after the first: the dragged region, or all of the screenshot."""
+    return View.fit(region or Rect(0, 0, width, height))
+
+
+def open_root(what: str, hint: str) -> tkinter.Tk:
+    """A Tk root window, or a `UsageError` saying why there can be none (no display)."""
+    import tkinter
+
+    try:
+        return tkinter.Tk()
+    except tkinter.TclError as exc:
+        raise UsageError(f"cannot open the {what} window ({exc}); {hint}") from None
+
+
 def screen_size() -> tuple[int, int]:
     """The primary screen's size in pixels, asked of Tk without showing a window.
 
@@ -57,7 +90,10 @@ def screen_size() -> tuple[int, int]:
     """
     import tkinter
 
-    root = tkinter.Tk()
+    try:
+        root = tkinter.Tk()
+    except tkinter.TclError as exc:
+        raise CaptureError(f"cannot open the screen ({exc}); is DISPLAY set?") from None
     try:
         root.withdraw()
         return root.winfo_screenwidth(), root.winfo_screenheight()

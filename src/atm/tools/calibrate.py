@@ -1,0 +1,217 @@
+"""`atm calibrate`: a screenshot → a versioned config, by wizard or by `--auto --yes`.
+
+    atm calibrate                         title, "Ready?", countdown, screenshot, wizard
+    atm calibrate --screenshot F          the wizard on a saved image
+    atm calibrate --auto                  the wizard, every step preselected
+    atm calibrate --auto --yes [...]      no window: accept the proposal, report the rest
+
+The rollback commands (`atm config list|use|rollback`) are here too: they act on the same
+configs folder.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from atm.calibration import Proposal, Rgb
+from atm.calibration.auto import accept, propose
+from atm.calibration.save import (
+    Saved,
+    list_configs,
+    previous_config,
+    rollback,
+    save_config,
+    use_config,
+    validate,
+)
+from atm.capture.base import Image
+from atm.clock import WallClock
+from atm.errors import CaptureError, InputError, UsageError
+from atm.geometry import Rect
+from atm.vision.image_io import read_image
+from atm.workspace import Workspace
+
+
+def run_calibrate(
+    workspace: Workspace,
+    console: Console,
+    *,
+    screenshot: Path | None = None,
+    delay: float = 3.0,
+    auto: bool = False,
+    yes: bool = False,
+    env: Mapping[str, str] | None = None,
+    now: Callable[[], datetime] = datetime.now,
+) -> int:
+    """0 when a config was saved; 1 when cancelled or nothing usable was found."""
+    if yes and not auto:
+        raise UsageError("--yes accepts the auto-detected proposal: use it with --auto")
+    if delay < 0:
+        raise UsageError(f"--delay: expected 0 or more seconds, got {delay:g}")
+    env = os.environ if env is None else env
+    base = previous_config(workspace.configs)
+    title = str(base.get("window_title", "TradeStation")) if base else "TradeStation"
+    image = read_image(screenshot) if screenshot is not None else None
+    if yes:
+        if image is None:
+            image = grab_screen(title, delay, console)
+        return _accept(workspace, console, image, title, base, env, now())
+    from atm.ui.wizard import run_wizard
+
+    result = run_wizard(
+        image=image,
+        grab=lambda chosen: grab_screen(chosen, delay, console),
+        check=lambda cal: validate(cal, base, env),
+        propose=_propose_and_report(console) if auto else None,
+        title=title,
+    )
+    if result is None:
+        console.print("calibration cancelled: nothing written")
+        return 1
+    saved = save_config(workspace.configs, result.calibration, now=now(), env=env, base=base)
+    _print_saved(saved, console)
+    console.print(f"user actions: {result.actions}")
+    return 0
+
+
+def _accept(
+    workspace: Workspace,
+    console: Console,
+    image: Image,
+    title: str,
+    base: dict[str, Any] | None,
+    env: Mapping[str, str],
+    now: datetime,
+) -> int:
+    proposal = propose(image)
+    print_proposal(proposal, console)
+    if proposal.dot_roi is None:
+        console.print(
+            "nothing written: without the dot strip no config can work; run "
+            "`atm calibrate --auto` to mark it by hand"
+        )
+        return 1
+    saved = save_config(
+        workspace.configs, accept(proposal, image, title), now=now, env=env, base=base
+    )
+    _print_saved(saved, console)
+    return 0
+
+
+def _propose_and_report(console: Console) -> Callable[[Image], Proposal]:
+    def run(image: Image) -> Proposal:
+        proposal = propose(image)
+        print_proposal(proposal, console)
+        return proposal
+
+    return run
+
+
+def grab_screen(title: str, delay: float, console: Console) -> Image:
+    """Bring the window titled `title` forward if found, count down, grab the primary screen."""
+    from atm.capture.dpi import set_dpi_awareness
+    from atm.capture.screen import ScreenCapture
+    from atm.capture.window import activate, find_window
+    from atm.ui import screen_size
+
+    set_dpi_awareness()
+    try:
+        window = find_window(title)
+    except CaptureError as exc:
+        window, why = None, str(exc)
+    else:
+        why = f"no window title contains {title!r}"
+    if window is None:
+        console.print(f"{why}: make sure the chart is in front")
+    else:
+        problem = activate(window)
+        console.print(problem or f"brought {window.title!r} to the front")
+    clock = WallClock()
+    remaining = delay
+    while remaining > 0:
+        console.print(f"screenshot in {math.ceil(remaining)} s…")
+        step = remaining - (math.ceil(remaining) - 1)  # the fraction first, then whole seconds
+        clock.sleep(step)
+        remaining -= step
+    width, height = screen_size()
+    capture = ScreenCapture(Rect(0, 0, width, height), clock)
+    try:
+        return capture.grab().image
+    finally:
+        capture.close()
+
+
+def print_proposal(proposal: Proposal, console: Console) -> None:
+    """What auto-detection found, one line each, then what it could not find."""
+    if proposal.dot_roi is not None:
+        named = sum(d.color is not None for d in proposal.dots)
+        console.print(
+            f"dot strip: {_rect(proposal.dot_roi)} ({len(proposal.dots)} dots, {named} named, "
+            f"spacing {proposal.spacing or 0:.1f} px)"
+        )
+    for name, rgb in proposal.colors.items():
+        count = sum(d.color == name for d in proposal.dots)
+        where = f"{count} dots" if name != "background" else "strip median"
+        console.print(f"  {name:<12} {_rgb(rgb)}  ({where})")
+    for key, rect in (
+        ("chart area", proposal.chart_roi),
+        ("price axis", proposal.axis_roi),
+        ("canary", proposal.canary_roi),
+    ):
+        if rect is not None:
+            console.print(f"{key}: {_rect(rect)}")
+    if proposal.missing:
+        console.print("not found:")
+        for line in proposal.missing:
+            console.print(f"  - {line}")
+
+
+def _print_saved(saved: Saved, console: Console) -> None:
+    console.print(f"wrote {saved.path} (now the active config)")
+    for var, source in saved.secrets.items():
+        if source == "placeholder":
+            console.print(f"  {var} not set: that backend stays off until you fill it in")
+        else:
+            console.print(f"  {var}: from the {source}")
+    for note in saved.notes:
+        console.print(f"  note: {note}")
+    console.print("check it with: atm debug --screenshot FILE, or atm dryrun DIR")
+
+
+def _rect(r: Rect) -> str:
+    return f"{r.x},{r.y} {r.w}x{r.h}"
+
+
+def _rgb(rgb: Rgb) -> str:
+    return f"rgb({rgb[0]:>3}, {rgb[1]:>3}, {rgb[2]:>3})"
+
+
+# -- config list / use / rollback -----------------------------------------------------------
+
+
+def run_config_list(workspace: Workspace, console: Console) -> int:
+    files = list_configs(workspace.configs)
+    if not files:
+        raise InputError(f"{workspace.configs}: no configs yet; run `atm calibrate`")
+    for f in files:
+        console.print(f"{'*' if f.active else ' '} {f.name}")
+    return 0
+
+
+def run_config_use(workspace: Workspace, name: str, console: Console) -> int:
+    path = use_config(workspace.configs, name)
+    console.print(f"active config: {path.name}")
+    return 0
+
+
+def run_config_rollback(workspace: Workspace, console: Console) -> int:
+    path = rollback(workspace.configs)
+    console.print(f"rolled back: the active config is now {path.name}")
+    return 0
