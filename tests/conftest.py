@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +26,12 @@ def discord_server() -> Iterator[FakeDiscord]:
 def telegram_server() -> Iterator[FakeTelegram]:
     with FakeTelegram() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def ocr() -> Any:
+    """The OCR engine of the `[ocr]` extra, loaded once (its models take ~0.5 s)."""
+    pytest.importorskip("rapidocr")
+    from atm.vision.ocr import RapidReader
+
+    return RapidReader()

@@ -40,14 +40,6 @@ def _within_a_tick(got: LevelsReading, want: tuple[float | None, ...]) -> bool:
     )
 
 
-@pytest.fixture(scope="module")
-def ocr() -> TextReader:
-    pytest.importorskip("rapidocr")
-    from atm.vision.ocr import RapidReader
-
-    return RapidReader()
-
-
 # --- scan -----------------------------------------------------------------------------
 
 

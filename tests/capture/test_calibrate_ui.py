@@ -18,7 +18,7 @@ import mss
 import numpy as np
 import pytest
 from PIL import Image as PILImage
-from xvfb import ImageWindow, XServer
+from xvfb import ImageWindow, XServer, window_origin
 
 from atm.calibration.auto import propose
 from atm.cli import main
@@ -332,7 +332,7 @@ def _close(rgb: list[int], ref: tuple[int, int, int], limit: int) -> bool:
 def _screenshot(display: XServer, window: str, out: Path, docs_name: str) -> None:
     """The window as it is on the screen, with its frame; copied to docs/ on request."""
     time.sleep(0.5)  # let the colour step's zoomed picture be drawn
-    x, y = _origin(display, window)
+    x, y = window_origin(display, window)
     with mss.MSS() as sct:
         shot = sct.grab({"left": 0, "top": 0, "width": 1920, "height": 1080})
     full = PILImage.frombytes("RGB", shot.size, shot.rgb)
@@ -341,16 +341,3 @@ def _screenshot(display: XServer, window: str, out: Path, docs_name: str) -> Non
     assert float(np.asarray(picture).std()) > 20  # a real picture, not a blank screen
     if os.environ.get("ATM_DOCS_SCREENSHOTS"):
         shutil.copy(out, DOCS / docs_name)
-
-
-def _origin(display: XServer, window: str) -> tuple[int, int]:
-    """The window's top-left pixel on the screen (xdotool's position counts the frame twice)."""
-    from Xlib import display as xdisplay  # type: ignore[import-untyped]
-
-    conn = xdisplay.Display(display.display)
-    try:
-        root = conn.screen().root
-        where = root.translate_coords(conn.create_resource_object("window", int(window)), 0, 0)
-        return int(where.x), int(where.y)
-    finally:
-        conn.close()

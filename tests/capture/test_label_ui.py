@@ -17,7 +17,7 @@ import mss
 import numpy as np
 import pytest
 from PIL import Image as PILImage
-from xvfb import XServer
+from xvfb import XServer, window_origin
 
 from atm import config as config_mod
 from atm.colors import UNKNOWN
@@ -222,7 +222,7 @@ def _make_uncertain(folder: Path, frames: dict[int, tuple[int, int, int]]) -> li
 
 def _screenshot(display: XServer, window: str, out: Path) -> None:
     time.sleep(0.5)
-    x, y = _origin(display, window)
+    x, y = window_origin(display, window)
     with mss.MSS() as sct:
         shot = sct.grab({"left": 0, "top": 0, "width": 1920, "height": 1080})
     picture = PILImage.frombytes("RGB", shot.size, shot.rgb).crop(
@@ -232,16 +232,3 @@ def _screenshot(display: XServer, window: str, out: Path) -> None:
     assert float(np.asarray(picture).std()) > 20
     if os.environ.get("ATM_DOCS_SCREENSHOTS"):
         shutil.copy(out, DOCS / "label.png")
-
-
-def _origin(display: XServer, window: str) -> tuple[int, int]:
-    """The window's top-left pixel on the screen (xdotool's position counts the frame twice)."""
-    from Xlib import display as xdisplay  # type: ignore[import-untyped]
-
-    conn = xdisplay.Display(display.display)
-    try:
-        root = conn.screen().root
-        where = root.translate_coords(conn.create_resource_object("window", int(window)), 0, 0)
-        return int(where.x), int(where.y)
-    finally:
-        conn.close()

@@ -302,3 +302,16 @@ def pattern(h: int = 200, w: int = 300, seed: int = 0) -> Rgb:
     rng = np.random.default_rng(seed)
     image[-10:] = rng.integers(0, 256, size=(10, w, 3), dtype=np.uint8)
     return image
+
+
+def window_origin(display: XServer, window: str) -> tuple[int, int]:
+    """The window's top-left pixel on the screen (xdotool's position counts the frame twice)."""
+    from Xlib import display as xdisplay  # type: ignore[import-untyped]
+
+    conn = xdisplay.Display(display.display)
+    try:
+        root = conn.screen().root
+        where = root.translate_coords(conn.create_resource_object("window", int(window)), 0, 0)
+        return int(where.x), int(where.y)
+    finally:
+        conn.close()

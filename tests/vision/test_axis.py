@@ -172,14 +172,6 @@ def test_rows_under_tags_are_not_read_as_labels() -> None:
 # --- with the OCR engine ------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def ocr() -> TextReader:
-    pytest.importorskip("rapidocr")
-    from atm.vision.ocr import RapidReader
-
-    return RapidReader()
-
-
 @pytest.mark.parametrize("scale", SCALES)
 @pytest.mark.parametrize("theme", ["dark", "light"])
 def test_the_axis_read_by_ocr_matches_the_drawn_one(
