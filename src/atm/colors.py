@@ -7,6 +7,9 @@ from typing import Final, Literal, get_args
 Color = Literal["turquoise", "yellow", "dark_green", "dark_red", "light_green", "light_red", "gray"]
 DOT_COLORS: Final[tuple[Color, ...]] = get_args(Color)
 
+#: A colour on screen: (R, G, B), each 0..255.
+Rgb = tuple[int, int, int]
+
 #: Every calibrated class, the strip background included.
 CALIBRATED: Final[tuple[str, ...]] = (*DOT_COLORS, "background")
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from atm.capture.base import Image
-from atm.colors import UNKNOWN, Color
+from atm.colors import UNKNOWN, Color, Rgb
 from atm.config import Config, Roi
 from atm.vision.colour import distances
-from atm.vision.dots import Blob, Rgb, find_blobs, rightmost_blob
+from atm.vision.dots import Blob, find_blobs, rightmost_blob
 
 WINDOW = 20  # accepted dots kept, with their timestamps
 

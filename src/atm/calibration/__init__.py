@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from atm.capture.base import Image
+from atm.colors import Rgb
 from atm.geometry import Rect
 from atm.vision.phash import phash, to_hex
-
-Rgb = tuple[int, int, int]
 
 #: Standard deviation of a region's grey levels below which it is flat: no layout to hash.
 FLAT_STD = 4.0

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from atm.calibration import FLAT_STD, Calibration, FoundDot, Proposal, Rgb, assemble, clip
+from atm.calibration import FLAT_STD, Calibration, FoundDot, Proposal, assemble, clip
 from atm.capture.base import Image
-from atm.colors import DOT_COLORS, REFERENCE_RGB
+from atm.colors import DOT_COLORS, REFERENCE_RGB, Rgb
 from atm.geometry import Rect
 from atm.vision.colour import distances
 from atm.vision.dots import Backdrop, contrast, find_blobs

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from atm.capture.base import Image
-from atm.sim.theme import Rgb, Theme
+from atm.colors import Rgb
+from atm.sim.theme import Theme
 from atm.vision.image_io import decode, encode_jpeg
 
 

@@ -18,9 +18,10 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
 from atm.capture.base import Image
+from atm.colors import Rgb
 from atm.geometry import Rect
 from atm.sim.layout import Layout, PriceAxis
-from atm.sim.theme import Rgb, Theme
+from atm.sim.theme import Theme
 
 Mask = npt.NDArray[np.float32]  # (h, w) coverage 0..1
 

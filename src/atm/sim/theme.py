@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from atm.colors import DOT_COLORS, REFERENCE_RGB
-
-Rgb = tuple[int, int, int]
+from atm.colors import DOT_COLORS, REFERENCE_RGB, Rgb
 
 
 @dataclass(frozen=True, slots=True)

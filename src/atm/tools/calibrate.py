@@ -20,7 +20,7 @@ from typing import Any
 
 from rich.console import Console
 
-from atm.calibration import Proposal, Rgb
+from atm.calibration import Proposal
 from atm.calibration.auto import accept, propose
 from atm.calibration.save import (
     Saved,
@@ -33,6 +33,7 @@ from atm.calibration.save import (
 )
 from atm.capture.base import Image
 from atm.clock import WallClock
+from atm.colors import Rgb
 from atm.errors import CaptureError, InputError, UsageError
 from atm.geometry import Rect
 from atm.vision.image_io import read_image

@@ -23,10 +23,10 @@ from typing import Literal
 from PIL import Image as PILImage
 from PIL import ImageTk
 
-from atm.calibration import AxisMark, Calibration, Proposal, Rgb, assemble, clip, from_corners
+from atm.calibration import AxisMark, Calibration, Proposal, assemble, clip, from_corners
 from atm.calibration.sampling import sample_dot, sample_patch
 from atm.capture.base import Image
-from atm.colors import CALIBRATED, REFERENCE_RGB
+from atm.colors import CALIBRATED, REFERENCE_RGB, Rgb
 from atm.errors import AtmError
 from atm.geometry import Rect
 from atm.ui import (

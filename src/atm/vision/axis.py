@@ -24,9 +24,9 @@ import numpy as np
 import numpy.typing as npt
 
 from atm.capture.base import Image
+from atm.colors import Rgb
 from atm.vision.lines import Floats, background, colour_share, contrast, runs
 
-Rgb = tuple[int, int, int]
 Bools = npt.NDArray[np.bool_]
 
 #: A label is on the fitted line when its centre is this close to where its price maps.

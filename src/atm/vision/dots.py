@@ -13,8 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from atm.capture.base import Image
+from atm.colors import Rgb
 
-Rgb = tuple[int, int, int]
 Distances = npt.NDArray[np.float32]
 
 _MAX_ASPECT = 1.8

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from atm.capture.base import Image
+from atm.colors import Rgb
 
-Rgb = tuple[int, int, int]
 Floats = npt.NDArray[np.float32]
 
 #: The coarse pass looks at every 16th column (a line across most of the width is still
