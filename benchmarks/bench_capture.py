@@ -5,10 +5,10 @@ a full 1920x1080 frame and the 1700x40 dot strip, each as a raw mss grab (BGRA) 
 through `ScreenCapture` (BGRA → contiguous RGB copy included), plus one `find_window()`
 (the window-following capture's periodic look-up).
 
-Starts its own Xvfb + openbox (tests/capture/xvfb.py), so it needs the same Debian
+Starts its own Xvfb + openbox (tests/fakes/xvfb.py), so it needs the same Debian
 packages as the tests: xvfb xdotool openbox x11-xserver-utils.
 
-    python benchmarks/bench_capture.py [--grabs 200]
+    python -m benchmarks.bench_capture [--grabs 200]
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "capture"))
-
 import mss
-from xvfb import ImageWindow, XServer, missing_tools, pattern
 
-from atm.capture.screen import Rect, ScreenCapture
+from atm.capture.screen import ScreenCapture
 from atm.capture.window import find_window
 from atm.clock import WallClock
+from atm.geometry import Rect
+from tests.fakes.xvfb import ImageWindow, XServer, missing_tools, pattern
 
 FULL = Rect(0, 0, 1920, 1080)
 STRIP = Rect(60, 930, 1700, 40)  # the default dot_roi

@@ -1,31 +1,24 @@
-"""Fixtures every test folder may use: the fake Discord and Telegram servers on loopback."""
+"""What every test folder shares: the fakes' fixtures, the OCR engine, the `slow` rule."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-# The fakes live beside the notifier tests; the runner tests use them too.
-sys.path.insert(0, str(Path(__file__).parent / "notify"))
+pytest_plugins = ["tests.fakes.fixtures"]
 
-from fake_discord import FakeDiscord
-from fake_telegram import FakeTelegram
-
-
-@pytest.fixture
-def discord_server() -> Iterator[FakeDiscord]:
-    with FakeDiscord() as server:
-        yield server
+#: A test that needs a real X display starts windows and subprocesses: seconds each.
+X_FIXTURE = "x_server"
 
 
-@pytest.fixture
-def telegram_server() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the X display is marked `xvfb` and `slow`, so none can be forgotten."""
+    for item in items:
+        if X_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xvfb)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

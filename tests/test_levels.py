@@ -3,9 +3,6 @@ texts, and the Phase B decisions (full, partial then full, timeout, expiry)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from atm import config as config_mod
@@ -21,9 +18,7 @@ from atm.levels import (
 )
 from atm.sim.levels_corpus import SCALES, LevelsFrame, levels_frames
 from atm.vision.axis import TextReader
-
-sys.path.insert(0, str(Path(__file__).parent / "vision"))
-from foreign_chart import foreign_frames
+from tests.fakes.foreign_chart import foreign_frames
 
 TICK = 0.01
 

@@ -17,8 +17,6 @@ from typing import Any
 import numpy as np
 import pytest
 import tomli_w
-from fake_discord import THREAD_ID, FakeDiscord
-from fake_telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 
 from atm import config as config_mod
 from atm.audit import AuditLog, read_jsonl
@@ -32,6 +30,8 @@ from atm.notify.base import Message
 from atm.runner import Runner
 from atm.sim.corpus import write_corpus
 from atm.workspace import Workspace
+from tests.fakes.discord import THREAD_ID, FakeDiscord
+from tests.fakes.telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 
 
 @pytest.fixture(scope="module")
@@ -163,12 +163,16 @@ def run_script(
     inbox: list[Inbox] = []
     from atm.canary import Canary
 
+    def notifier(on_event: Any) -> Inbox:
+        inbox.append(Inbox(on_event))
+        return inbox[0]
+
     ws = Workspace(tmp_path)
     runner = Runner(
         config,
         Script(items, clock),
         clock,
-        lambda on_event: inbox.append(Inbox(on_event)) or inbox[0],
+        notifier,
         ws,
         AuditLog(ws.logs),
         canary=Canary(config.canary, ws.pause_file),

@@ -185,7 +185,7 @@ def test_auto_yes_on_a_foreign_renderer(
         assert report["passed"] and report["color_accuracy"] == 1.0, (frame.name, report)
 
 
-def _sim_frame(layout: Layout, theme: str) -> np.ndarray:  # type: ignore[type-arg]
+def _sim_frame(layout: Layout, theme: str) -> np.ndarray:
     from atm.sim.layout import PriceAxis
     from atm.sim.render import Scene, render
 
@@ -212,7 +212,7 @@ def _foreign_corpus(
     out.mkdir()
     session = generate(BARS, SEED)
     rng = random.Random(SEED)
-    palette = {
+    palette: dict[str, tuple[int, ...]] = {
         n: tuple(int(np.clip(c + rng.randint(-12, 12), 0, 255)) for c in REFERENCE_RGB[n])
         for n in DOT_COLORS
     }
@@ -235,7 +235,7 @@ def _foreign_frame(
     palette: dict[str, tuple[int, ...]],
     s: float,
     overlay: bool,
-) -> np.ndarray:  # type: ignore[type-arg]
+) -> np.ndarray:
     window, chart_bg, strip_bg, grid, text, up, down = look
     width, height = round(1600 * s), round(900 * s)
     img = np.empty((height, width, 3), np.uint8)
@@ -282,7 +282,7 @@ def _foreign_frame(
     return img
 
 
-def _on_desktop(img: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+def _on_desktop(img: np.ndarray) -> np.ndarray:
     h, w = img.shape[:2]
     yy, xx = np.mgrid[: h + 180, : w + 320]
     desk = np.stack([xx * 255 // (w + 320), yy * 255 // (h + 180), np.full_like(xx, 90)], -1)

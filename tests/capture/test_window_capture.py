@@ -7,7 +7,6 @@ import uuid
 
 import numpy as np
 import pytest
-from xvfb import ShowImage, XServer, pattern
 
 from atm.capture.window import (
     WindowCapture,
@@ -19,8 +18,7 @@ from atm.capture.window import (
 from atm.clock import ReplayClock
 from atm.errors import CaptureError
 from atm.geometry import Rect
-
-pytestmark = pytest.mark.xvfb
+from tests.fakes.xvfb import ShowImage, XServer, pattern
 
 
 def unique(prefix: str) -> str:

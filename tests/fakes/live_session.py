@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
-from fake_discord import FakeDiscord
-from xvfb import ImageWindow
 
 from atm.sim.corpus import corpus_config
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Candle, Scene, render
 from atm.sim.theme import DARK
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.xvfb import ImageWindow
 
 TITLE = "TradeStation - ATM live test"
 LAYOUT = Layout.for_scale(1.0)

@@ -17,7 +17,6 @@ import mss
 import numpy as np
 import pytest
 from PIL import Image as PILImage
-from xvfb import XServer, window_origin
 
 from atm import config as config_mod
 from atm.colors import UNKNOWN
@@ -26,6 +25,7 @@ from atm.sim.corpus import write_corpus
 from atm.sim.layout import Layout
 from atm.tools.label import KEYS, LabelSession
 from atm.vision.image_io import read_image, write_png
+from tests.fakes.xvfb import XServer, window_origin
 
 BARS, SEED = 10, 8  # a SELL FIRE at frame 3, a BUY at frame 9
 TITLE = "ATM labeler"

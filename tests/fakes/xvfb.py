@@ -120,7 +120,7 @@ class XServer:
 
     def _wm_running(self) -> bool:
         # The EWMH handshake: a window manager sets _NET_SUPPORTING_WM_CHECK on the root.
-        from Xlib import X, display  # type: ignore[import-untyped]
+        from Xlib import X, display
 
         conn = display.Display(self.display)
         try:
@@ -306,7 +306,7 @@ def pattern(h: int = 200, w: int = 300, seed: int = 0) -> Rgb:
 
 def window_origin(display: XServer, window: str) -> tuple[int, int]:
     """The window's top-left pixel on the screen (xdotool's position counts the frame twice)."""
-    from Xlib import display as xdisplay  # type: ignore[import-untyped]
+    from Xlib import display as xdisplay
 
     conn = xdisplay.Display(display.display)
     try:

@@ -1,0 +1,1 @@
+"""Real stand-ins the tests and benchmarks run against: HTTP services, an X display, a renderer."""
