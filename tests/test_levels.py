@@ -38,6 +38,7 @@ def _within_a_tick(got: LevelsReading, want: tuple[float | None, ...]) -> bool:
 # --- scan -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scale", SCALES)
 @pytest.mark.parametrize("theme", ["dark", "light"])
 def test_every_level_within_a_tick_while_the_axis_rescales(

@@ -66,6 +66,7 @@ def expected_triggers(corpus: Path) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_replayed_session_alerts_both_services_exactly(
     corpus: Path,
     tmp_path: Path,
@@ -188,6 +189,7 @@ def health_texts(inbox: Inbox) -> list[str]:
 T0 = 1_763_700_000.0
 
 
+@pytest.mark.slow
 def test_canary_pauses_once_and_resumes_when_the_file_is_deleted(
     corpus: Path, tmp_path: Path
 ) -> None:
@@ -237,6 +239,7 @@ def test_health_alerts_once_per_episode(corpus: Path, tmp_path: Path) -> None:
     assert sum("Capture failed: display gone" in t for t in texts) == 1
 
 
+@pytest.mark.slow
 def test_lost_sight_and_frozen_chart(corpus: Path, tmp_path: Path) -> None:
     image = list(frames_of(corpus))[10]
     blank_strip = image.copy()
@@ -260,6 +263,7 @@ def test_window_missing_for_a_minute_says_cannot_find_chart(corpus: Path, tmp_pa
     assert sum("Cannot find chart" in t for t in health_texts(inbox)) == 1
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_every_audit_line_parseable(corpus: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     args = [sys.executable, "-m", "atm", "--home", str(tmp_path), "run", "--replay",

@@ -29,6 +29,7 @@ def expected_outcomes() -> list[tuple[str, tuple[float | None, ...]]]:
     return out
 
 
+@pytest.mark.slow
 def test_full_partial_and_timeout_in_a_replayed_session(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

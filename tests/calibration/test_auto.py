@@ -49,6 +49,7 @@ def calibrate_and_gate(
     return out, json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
 def test_auto_yes_config_passes_the_gate(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -61,6 +62,7 @@ def test_auto_yes_config_passes_the_gate(
     assert "y-axis prices: not read (needs OCR)" in out  # what it cannot find is reported
 
 
+@pytest.mark.slow
 def test_one_dot_on_screen_is_enough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A session's first frame shows a single dot; the unseen colours keep reference values."""
     corpus = tmp_path / "corpus"
@@ -172,6 +174,7 @@ FOREIGN = {  # look, scale, dots in their own pane, JPEG quality, on a bigger de
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(FOREIGN))
 def test_auto_yes_on_a_foreign_renderer(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
