@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 from atm import config as config_mod
+from atm.evaluate import evaluate
 from atm.sim.corpus import write_corpus
 from atm.sim.effects import CATALOGUE
-from atm.tools.dryrun import evaluate
 from benchmarks._common import machine
 
 

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from atm import config as config_mod
+from atm.evaluate import evaluate
 from atm.sim.corpus import write_corpus
-from atm.tools.dryrun import evaluate
 from atm.vision.image_io import read_image
 from benchmarks._common import machine
 

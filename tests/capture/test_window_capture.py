@@ -8,15 +8,9 @@ import uuid
 import numpy as np
 import pytest
 
-from atm.capture.window import (
-    WindowCapture,
-    WindowMinimized,
-    WindowNotFound,
-    activate,
-    find_window,
-)
+from atm.capture.window import WindowCapture, activate, find_window
 from atm.clock import ReplayClock
-from atm.errors import CaptureError
+from atm.errors import CaptureError, WindowMinimized, WindowNotFound
 from atm.geometry import Rect
 from tests.fakes.xvfb import ShowImage, XServer, pattern
 

@@ -21,9 +21,9 @@ from PIL import Image as PILImage
 from atm import config as config_mod
 from atm.colors import UNKNOWN
 from atm.corpus import Label, list_frames, load_labels, save_labels
+from atm.labeling import KEYS, LabelSession
 from atm.sim.corpus import write_corpus
 from atm.sim.layout import Layout
-from atm.tools.label import KEYS, LabelSession
 from atm.vision.image_io import read_image, write_png
 from tests.fakes.xvfb import XServer, window_origin
 
