@@ -27,6 +27,17 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image as PILImage
 
+# No mouse or key bindings. The default config binds a press in a client window to
+# Focus/Raise, for which openbox holds a synchronous pointer grab: until it wakes up and
+# replays the press, the client gets none of the pointer events, while keys typed by
+# xdotool go straight through. On a busy machine a test's Enter then overtook its own
+# drag. Windows get focus through _NET_ACTIVE_WINDOW (`xdotool windowactivate`) instead.
+_OPENBOX_RC = """<?xml version="1.0" encoding="UTF-8"?>
+<openbox_config xmlns="http://openbox.org/3.4/rc">
+  <keyboard/>
+  <mouse/>
+</openbox_config>
+"""
 TOOLS = {"Xvfb": "xvfb", "xdotool": "xdotool", "openbox": "openbox", "xrandr": "x11-xserver-utils"}
 WIDTH, HEIGHT = 1920, 1080
 START_TIMEOUT_S = 10.0
@@ -75,7 +86,8 @@ class XServer:
 
     def _start_openbox(self) -> None:
         config_home = self._workdir / "xdg"
-        config_home.mkdir(exist_ok=True)
+        (config_home / "openbox").mkdir(parents=True, exist_ok=True)
+        (config_home / "openbox" / "rc.xml").write_text(_OPENBOX_RC)
         self._procs.append(
             subprocess.Popen(
                 ["openbox", "--sm-disable"],
