@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from atm import config as config_mod
-from atm.capture.base import Frame
+from atm.frame import Frame
 from atm.levels import LevelsReading, scan
 from atm.sim.levels_corpus import SCALES, levels_frames
 from atm.vision.lines import find_lines

@@ -10,7 +10,7 @@ import pytest
 
 from atm import config
 from atm.canary import Canary, CanaryResult
-from atm.capture.base import Frame
+from atm.frame import Frame
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import generate

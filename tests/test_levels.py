@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from atm import config as config_mod
-from atm.capture.base import Frame
+from atm.frame import Frame
 from atm.levels import (
     LevelsOutcome,
     LevelsReading,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from atm import config as config_mod
-from atm.capture.base import Frame
+from atm.frame import Frame
 from atm.monitor import Monitor
 from atm.sim.corpus import corpus_config
 from atm.sim.layout import Layout, PriceAxis
