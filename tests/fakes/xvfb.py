@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -27,17 +28,13 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image as PILImage
 
-# No mouse or key bindings. The default config binds a press in a client window to
-# Focus/Raise, for which openbox holds a synchronous pointer grab: until it wakes up and
-# replays the press, the client gets none of the pointer events, while keys typed by
-# xdotool go straight through. On a busy machine a test's Enter then overtook its own
-# drag. Windows get focus through _NET_ACTIVE_WINDOW (`xdotool windowactivate`) instead.
-_OPENBOX_RC = """<?xml version="1.0" encoding="UTF-8"?>
-<openbox_config xmlns="http://openbox.org/3.4/rc">
-  <keyboard/>
-  <mouse/>
-</openbox_config>
-"""
+# Openbox's own config, less the bindings of a press in a client window (Focus/Raise).
+# For them openbox holds a synchronous pointer grab: until it wakes up and replays the
+# press, the client gets no pointer events, while keys typed by xdotool go straight
+# through, so on a busy machine a test's Enter overtook its own drag. Windows get focus
+# through _NET_ACTIVE_WINDOW (`xdotool windowactivate`) instead.
+OPENBOX_RC = Path("/etc/xdg/openbox/rc.xml")
+_CLIENT_BINDINGS = re.compile(r"\s*<context name=\"Client\">.*?</context>", re.DOTALL)
 TOOLS = {"Xvfb": "xvfb", "xdotool": "xdotool", "openbox": "openbox", "xrandr": "x11-xserver-utils"}
 WIDTH, HEIGHT = 1920, 1080
 START_TIMEOUT_S = 10.0
@@ -87,7 +84,8 @@ class XServer:
     def _start_openbox(self) -> None:
         config_home = self._workdir / "xdg"
         (config_home / "openbox").mkdir(parents=True, exist_ok=True)
-        (config_home / "openbox" / "rc.xml").write_text(_OPENBOX_RC)
+        rc = _CLIENT_BINDINGS.sub("", OPENBOX_RC.read_text())
+        (config_home / "openbox" / "rc.xml").write_text(rc)
         self._procs.append(
             subprocess.Popen(
                 ["openbox", "--sm-disable"],
