@@ -23,8 +23,8 @@ from atm.calibration.strip import (
     find_strip,
     reference_distances,
 )
-from atm.capture.base import Image
 from atm.colors import DOT_COLORS, Rgb, to_rgb
+from atm.types import Image
 
 #: Dot cores closer than this (RGB) are one colour.
 CLUSTER_DISTANCE = 40.0

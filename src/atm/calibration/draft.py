@@ -16,10 +16,10 @@ from typing import Literal
 
 from atm.calibration import AxisMark, Calibration, Proposal, assemble, clip
 from atm.calibration.sampling import sample_dot, sample_patch
-from atm.capture.base import Image
 from atm.colors import CALIBRATED, Rgb
 from atm.errors import AtmError
 from atm.geometry import Rect
+from atm.types import Image
 
 StepKind = Literal["rect", "color", "axis", "save"]
 #: Where a colour of the draft came from.

@@ -12,8 +12,8 @@ import numpy.typing as npt
 
 from atm.calibration import FLAT_STD, clip
 from atm.calibration.strip import BACKGROUND_TOLERANCE, PANE_SHARE, Strip
-from atm.capture.base import Image
 from atm.geometry import Rect
+from atm.types import Image
 from atm.vision.background import Backdrop, backdrop
 
 _CHART_SHARE = 0.25  # candles may cover much of a chart row; the rest is background

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Image
 from atm.colors import Rgb, to_rgb
+from atm.types import Image
 from atm.vision.background import backdrop, rgb_distance
 
 Bools = npt.NDArray[np.bool_]

@@ -23,6 +23,7 @@ from atm.audit import AuditLog
 from atm.capture.sim import SimCapture
 from atm.clock import ReplayClock, hms
 from atm.errors import UsageError
+from atm.evaluate import FireAt, pair_fires
 from atm.fileio import write_atomic
 from atm.notify import factory
 from atm.runner import Runner, RunStats
@@ -30,7 +31,6 @@ from atm.sim.corpus import corpus_config
 from atm.sim.layout import Layout
 from atm.sim.scenario import Session, generate
 from atm.sim.theme import THEMES
-from atm.tools.dryrun import FireAt, pair_fires
 from atm.vision.ocr import default_reader
 from atm.workspace import Workspace
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from PIL import Image as PILImage
 from PIL import ImageTk
 
-from atm.capture.base import Image
 from atm.colors import CALIBRATED, REFERENCE_RGB, Rgb
+from atm.types import Image
 
 _LOUPE, _LOUPE_ZOOM = 160, 8  # canvas pixels, and how many per screenshot pixel
 

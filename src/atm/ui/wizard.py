@@ -25,9 +25,9 @@ from PIL import ImageTk
 
 from atm.calibration import Calibration, Proposal, from_corners
 from atm.calibration.draft import STEPS, Draft, Refused, Step
-from atm.capture.base import Image
 from atm.errors import AtmError
 from atm.geometry import Rect
+from atm.types import Image
 from atm.ui import (
     CANVAS_H,
     CANVAS_W,

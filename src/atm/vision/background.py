@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Image
+from atm.types import Image
 
 #: (H, W) or (3,) float32: distances, or an RGB colour as floats.
 Floats = npt.NDArray[np.float32]

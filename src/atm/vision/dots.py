@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Image
 from atm.colors import Rgb, to_rgb
+from atm.types import Image
 from atm.vision.background import Backdrop, Floats, backdrop, rgb_distance
 
 _MAX_ASPECT = 1.8

@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 from PIL import Image as PILImage
 
-from atm.capture.base import Image
 from atm.errors import InputError
 from atm.fileio import write_atomic
+from atm.types import Image
 
 
 def read_image(path: Path) -> Image:

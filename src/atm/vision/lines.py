@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Image
 from atm.colors import Rgb
+from atm.types import Image
 from atm.vision.background import Floats, background, max_channel_difference
 
 #: The background is the median of every 8th row and column (lines and axis alike): a

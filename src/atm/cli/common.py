@@ -1,0 +1,54 @@
+"""What every command module shares: the workspace, the config, argument types."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeAlias
+
+from rich.console import Console
+
+from atm import config as config_mod
+from atm.workspace import Workspace
+
+Handler = Callable[[argparse.Namespace, Console], int]
+Sub: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def config_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help="config file (default: the one configs/current.txt names)",
+    )
+
+
+def workspace(args: argparse.Namespace) -> Workspace:
+    return Workspace.resolve(args.home)
+
+
+def load_config(args: argparse.Namespace, path: Path | None = None) -> config_mod.Config:
+    chosen = path or getattr(args, "config", None) or workspace(args).active_config()
+    return config_mod.load(chosen)
+
+
+def corpus_config(folder: Path) -> Path | None:
+    """A corpus may carry its own config.toml (the simulator writes one); --config wins."""
+    path = folder / "config.toml"
+    return path if path.is_file() else None
+
+
+def positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
+
+
+def share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text}")
+    return value
