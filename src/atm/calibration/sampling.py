@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from atm.colors import Rgb, to_rgb
 from atm.types import Image
-from atm.vision.background import backdrop, rgb_distance
+from atm.vision.background import backdrop, background, rgb_distance
 
 Bools = npt.NDArray[np.bool_]
 
@@ -76,7 +76,7 @@ def sample_patch(image: Image, x: int, y: int) -> Rgb:
     """The per-channel median of the 5×5 patch at (x, y): a background, robust to a rim."""
     h = PATCH // 2
     patch = image[max(0, y - h) : y + h + 1, max(0, x - h) : x + h + 1]
-    return to_rgb(np.median(patch.reshape(-1, 3), axis=0))
+    return to_rgb(background(patch))
 
 
 def _blob_around(mask: Bools, y: int, x: int) -> Bools:

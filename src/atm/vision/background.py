@@ -2,20 +2,25 @@
 
 A region's background is the per-channel median of (a sample of) its pixels: dots, candles,
 text and grid lines are a minority wherever this is used. Every caller reads it here and
-differs only in how densely it samples and in what it counts as foreground:
+differs only in how densely it samples (`step`, rows × columns) and in where foreground
+starts (`backdrop`: the larger of the caller's floor, its tolerance, and `noise_factor`
+times the median distance from the background, its noise):
 
-============================  =======  ==========  =======================================
-caller                        step     noise ×     why
-============================  =======  ==========  =======================================
-detector (`dots`)             2 × 3    3.5         runs every cycle on the whole strip: a
-                                                   sparse sample keeps it off the budget
-auto-detection (`calibration  1 × 1    3.5         judges bands a few rows high (a pane's
-.auto`, `.panes`)                                  edge, one dot's row): every pixel counts
-clicked colour (`calibration  1 × 1    4, ≥ 20     a click's few dozen pixels around; only
-.sampling`)                                        what clearly stands out is the dot
-lines and axis (`lines`,      8 × 8    (none)      a chart crop is large and lines are
-`axis`)                                            scored by colour share, not by threshold
-============================  =======  ==========  =======================================
+==========================  ======  ============  ========================================
+caller                      step    foreground    why
+==========================  ======  ============  ========================================
+detector (`vision.dots`)    2 × 3   tolerance,    runs every cycle on the whole strip: a
+                                    3.5 × noise   sparse sample keeps it off the budget
+auto-detection              1 × 1   25,           judges bands a few rows high (a pane's
+(`calibration.strip`,               3.5 × noise   edge, one dot's row): every pixel counts
+`calibration.panes`)
+dot click (`calibration     1 × 1   20,           a click's few dozen pixels around; only
+.sampling.sample_dot`)              4 × noise     what clearly stands out is the dot
+background click            1 × 1   (none)        the 5 × 5 patch under the click is the
+(`sample_patch`)                                  colour; a rim pixel or two is outvoted
+lines and axis              8 × 8   (none)        a chart crop is large, and lines are
+(`vision.lines`, `.axis`)                         scored by colour share, not by threshold
+==========================  ======  ============  ========================================
 
 Two measures of departure, for two jobs: `rgb_distance` (Euclidean, float) is what a
 dot's contrast and the noise floor are judged by; `max_channel_difference` (the most
