@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Tests never read or write the developer's real OS keyring; a test that needs one sets
+# its own backend (tests/secrets/file_keyring.py).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 # The fakes live beside the notifier tests; the runner tests use them too.
 sys.path.insert(0, str(Path(__file__).parent / "notify"))
