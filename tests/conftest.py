@@ -18,6 +18,7 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 sys.path.insert(0, str(Path(__file__).parent / "notify"))
 
 from fake_discord import FakeDiscord
+from fake_healthcheck import FakeHealthcheck
 from fake_telegram import FakeTelegram
 
 
@@ -30,6 +31,12 @@ def discord_server() -> Iterator[FakeDiscord]:
 @pytest.fixture
 def telegram_server() -> Iterator[FakeTelegram]:
     with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def healthcheck_server() -> Iterator[FakeHealthcheck]:
+    with FakeHealthcheck() as server:
         yield server
 
 
