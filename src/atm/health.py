@@ -216,6 +216,12 @@ class Health:
         self._episodes[kind] = _Episode()
 
 
+def is_black(image: Image) -> bool:
+    """The test a `black_frame` episode uses, on a whole (H, W, 3) uint8 RGB frame."""
+    step = _STEP * _BLACK_STEP
+    return _is_black(image[::step, ::step])
+
+
 def _is_black(sample: Image) -> bool:
     """Nearly one dark colour: a (h, w, 3) uint8 RGB sample of the frame."""
     values = sample.astype(np.float32)

@@ -74,7 +74,9 @@ def run_show(s: Setup, console: Console, now_ts: float) -> int:
         table.add_row(str(n), *_row(plan, zone))
     console.print(table)
     console.print(f"calendar: {s.config.schedule.calendar}", markup=False)
-    console.print(f"{_name(s.target)}: {state(s.target)}; fires {_fires(s.trigger, s.target)}")
+    found = state(s.target)
+    hint = " (atm schedule install)" if found == "not installed" else ""
+    console.print(f"{_name(s.target)}: {found}{hint}; fires {_fires(s.trigger, s.target)}")
     return 0
 
 
@@ -92,7 +94,7 @@ def state(target: Target) -> str:
         )
     except UsageError as exc:
         return f"unknown ({exc})"
-    return "installed" if found else "not installed (atm schedule install)"
+    return "installed" if found else "not installed"
 
 
 def _row(plan: Plan, zone: str) -> tuple[str, str, str]:
