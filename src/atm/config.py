@@ -27,9 +27,9 @@ from pydantic import (
 from atm.colors import REFERENCE_RGB
 from atm.config_errors import describe
 from atm.errors import ConfigError
-from atm.secrets import ENV_SECRETS, SecretStore, Source, mask, mask_url, open_store, overlay
+from atm.secrets import ENV_SECRETS, SecretStore, Source, open_store, overlay
 
-__all__ = ["ENV_SECRETS", "Config", "from_dict", "load", "mask", "mask_url", "redact"]
+__all__ = ["ENV_SECRETS", "Config", "from_dict", "load"]
 
 AlertKind = Literal[
     "startup",
@@ -94,7 +94,7 @@ class Colors(_Model):
         return {k: v for k, v in self if k != "background"}
 
 
-class Capture(_Model):
+class CaptureSettings(_Model):
     region: Roi = Roi(x=0, y=0, w=1920, h=1080)
     follow_window: bool = False
 
@@ -139,7 +139,7 @@ class Levels(_Model):
     tick: float = Field(default=0.01, gt=0)
 
 
-class Canary(_Model):
+class CanarySettings(_Model):
     roi: Roi = Roi(x=1765, y=0, w=150, h=30)
     baseline_phash: str = ""
     max_distance: int = Field(default=8, ge=0, le=64)
@@ -307,13 +307,13 @@ class Config(_Model):
     symbol_label: str = "DIA→US30"
     dot_roi: Roi = Roi(x=60, y=930, w=1700, h=40)
     chart_roi: Roi = Roi(x=60, y=40, w=1700, h=860)
-    capture: Capture = Capture()
+    capture: CaptureSettings = CaptureSettings()
     loop: Loop = Loop()
     chart: Chart = Chart()
     colors: Colors = Colors()
     y_axis: YAxis = YAxis()
     levels: Levels = Levels()
-    canary: Canary = Canary()
+    canary: CanarySettings = CanarySettings()
     lockout: Lockout = Lockout()
     heartbeat: Heartbeat = Heartbeat()
     alerts: Alerts = Alerts()
@@ -379,14 +379,3 @@ def _check_rois(config: Config, source: str) -> None:
                 f"{source}: {key}: {roi.x},{roi.y} {roi.w}x{roi.h} lies outside the capture "
                 f"region ({region.w}x{region.h}); ROIs are relative to capture.region"
             )
-
-
-def redact(config: Config) -> dict[str, Any]:
-    """The effective config as a TOML-shaped dict with every secret masked."""
-    data = config.model_dump(mode="json", by_alias=True, exclude={"source"})
-    notify = data["notify"]
-    notify["discord"]["webhook_url"] = mask_url(config.notify.discord.webhook_url)
-    notify["telegram"]["token"] = mask(config.notify.telegram.token.get_secret_value())
-    notify["apprise"]["urls"] = [mask_url(u) for u in config.notify.apprise.urls]
-    data["healthcheck"]["url"] = mask_url(config.healthcheck.url)
-    return data

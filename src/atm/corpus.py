@@ -17,23 +17,22 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from atm.colors import DOT_COLORS
 from atm.errors import InputError
+from atm.types import Direction
 
 LABELS = "labels.json"
 NONE = "none"
 FRAME_SUFFIXES = (".png", ".jpg", ".jpeg")
 _NAME = re.compile(r"^(\d{8}_\d{6})(?:_[^/\\]*)?$")
 
-Fire = Literal["BUY", "SELL"]
-
 
 @dataclass(frozen=True, slots=True)
 class Label:
     color: str  # a dot colour or NONE
-    fire: Fire | None = None
+    fire: Direction | None = None
 
 
 def frame_time(path: Path) -> float:

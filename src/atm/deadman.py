@@ -27,10 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-import httpx
-
 from atm.errors import NotifyError
 from atm.notify.http import HttpPoster, Reply
+from atm.redact import url_secrets
 
 PingKind = Literal["start", "ping", "fail"]
 Flavor = Literal["healthchecks", "uptime_kuma"]
@@ -52,10 +51,9 @@ def flavor(url: str) -> Flavor:
     return "uptime_kuma" if "/api/push/" in url else "healthchecks"
 
 
-def poster(url: str, timeout: float, transport: httpx.BaseTransport | None = None) -> HttpPoster:
+def poster(url: str, timeout: float) -> HttpPoster:
     """An HTTP client whose messages never show the URL, nor the check's id or token in it."""
-    parts = [p for p in url.split("?")[0].split("/") if len(p) >= 8 and "." not in p]
-    return HttpPoster("healthcheck", [url, *parts], timeout=timeout, transport=transport)
+    return HttpPoster("healthcheck", url_secrets(url), timeout=timeout)
 
 
 def send(poster: HttpPoster, url: str, ping: Ping) -> Reply:
@@ -74,17 +72,10 @@ def send(poster: HttpPoster, url: str, ping: Ping) -> Reply:
 class DeadMansSwitch:
     """Sends pings on its own thread; every outcome goes to `on_event` for the audit."""
 
-    def __init__(
-        self,
-        url: str,
-        on_event: OnEvent,
-        *,
-        timeout: float = 10.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
+    def __init__(self, url: str, on_event: OnEvent, *, timeout: float = 10.0) -> None:
         self._url = url
         self._on_event = on_event
-        self._poster = poster(url, timeout, transport)
+        self._poster = poster(url, timeout)
         self._queue: queue.Queue[Ping | None] = queue.Queue(QUEUE_SIZE)
         self._lock = threading.Lock()
         self._worker = threading.Thread(target=self._run, name="atm-deadman", daemon=True)

@@ -5,14 +5,11 @@ still wins over what is stored, and a token kept in the keyring never needs to b
 file. The keyring is the optional `[keyring]` extra (Windows Credential Manager, macOS
 Keychain, Secret Service on Linux); without it, or on a machine with no keyring backend,
 secrets come from the other two places and `atm config check` says why in one line.
-
-Masking lives here too: `mask` and `mask_url` show that a secret is set without showing it.
 """
 
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
@@ -183,21 +180,3 @@ def _get(data: Mapping[str, Any], keys: tuple[str, ...]) -> object:
     for key in keys:
         node = node.get(key) if isinstance(node, Mapping) else None
     return node
-
-
-def mask(secret: str) -> str:
-    """Show that a secret is set without showing it."""
-    return "***" if secret else ""
-
-
-def mask_url(url: Any) -> str:
-    """Keep scheme and host of a URL, hide its path (webhook URLs carry the token there).
-
-    `url` is a `str` or a pydantic `SecretStr`."""
-    text = url.get_secret_value() if hasattr(url, "get_secret_value") else str(url)
-    match = re.match(r"([a-z][a-z0-9+.-]*://[^/@]*@?[^/]*)", text, re.I)
-    if not text:
-        return ""
-    if match and "@" in match.group(1):
-        return match.group(1).split("://")[0] + "://***"
-    return (match.group(1) if match else "") + "/***"

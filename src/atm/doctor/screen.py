@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from typing import Final
 
-from atm.capture.base import Frame, Image
 from atm.capture.dpi import set_dpi_awareness
 from atm.capture.screen import Grabber
 from atm.capture.window import WindowInfo, find_window
@@ -17,8 +16,10 @@ from atm.config import Config
 from atm.detect import Classifier, read_rightmost
 from atm.doctor import Check, Context, Family, fail, ok, skip, warn
 from atm.errors import CaptureError
+from atm.frame import Frame
 from atm.geometry import Rect
 from atm.health import CONFIDENCE_MIN, is_black
+from atm.types import Image
 
 ROWS: Final = ("window", "DPI", "capture", "dot strip", "price axis")
 _OPEN_CHART = "open the chart; `atm debug` shows what ATM sees"

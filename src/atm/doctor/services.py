@@ -25,6 +25,7 @@ from atm.deadman import poster as deadman_poster
 from atm.doctor import Check, Context, Family, fail, ok, skip, warn
 from atm.errors import NotifyError
 from atm.notify.http import HttpPoster, Reply
+from atm.redact import url_secrets
 
 SKEW_WARN_S: Final = 5.0  # Date has one-second resolution; a few seconds is harmless
 SKEW_FAIL_S: Final = 60.0  # alert times and session starts would be a minute off
@@ -54,7 +55,7 @@ def discord(ctx: Context) -> Check:
     url = config.notify.discord.webhook_url.get_secret_value() if config else ""
     if not url:
         return skip("discord", "no webhook configured")
-    poster = HttpPoster("discord", [url, url.rstrip("/").rsplit("/", 1)[-1]], timeout=ctx.timeout)
+    poster = HttpPoster("discord", url_secrets(url), timeout=ctx.timeout)
     try:
         reply = fetch(ctx, poster, "GET", url)
     except NotifyError as exc:

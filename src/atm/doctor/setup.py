@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Final
 
 from atm.autostart import Target, default_target
+from atm.autostart.status import state
 from atm.clock import local
 from atm.config import Config
 from atm.doctor import Check, Context, fail, ok, skip, warn
@@ -91,8 +92,6 @@ def session_row(ctx: Context, config: Config) -> Check:
 
 
 def task_row(target: Target | None = None) -> Check:
-    from atm.tools.schedule import state
-
     try:
         chosen = target or default_target()
     except AtmError as exc:

@@ -8,7 +8,8 @@ from typing import Any
 
 from rich.console import Console
 
-from atm.config import Config, redact
+from atm.config import Config
+from atm.redact import redact_config
 from atm.secrets import SECRETS, open_store
 
 
@@ -17,7 +18,7 @@ def print_config(config: Config, console: Console) -> None:
     console.print(f"# {config.source or 'built-in defaults'}: valid", markup=False, soft_wrap=True)
     for line in secret_lines(config):
         console.print(f"# {line}", markup=False, soft_wrap=True)
-    for key, value in _flatten(redact(config)):
+    for key, value in _flatten(redact_config(config)):
         console.print(f"{key} = {_toml_value(value)}", markup=False, soft_wrap=True)
 
 

@@ -9,10 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from atm.autostart import TASK_NAME, Launch, Target, launch_for, systemd, windows
+from atm.autostart.status import state
 from atm.autostart.timing import DAY_NAMES, Trigger, trigger_for
 from atm.clock import local
 from atm.config import Config
-from atm.errors import ConfigError, UsageError
+from atm.errors import ConfigError
 from atm.schedule import Plan, Window, window_for
 from atm.workspace import Workspace
 
@@ -84,17 +85,6 @@ def run_remove(target: Target, console: Console) -> int:
     removed = windows.remove() if target == "windows" else systemd.remove(systemd.unit_dir())
     console.print(f"{_name(target)}: {'removed' if removed else 'was not installed'}")
     return 0
-
-
-def state(target: Target) -> str:
-    """ "installed", "not installed (…)" or "unknown (why)", for `show` and `atm doctor`."""
-    try:
-        found = (
-            windows.installed() if target == "windows" else systemd.installed(systemd.unit_dir())
-        )
-    except UsageError as exc:
-        return f"unknown ({exc})"
-    return "installed" if found else "not installed"
 
 
 def _row(plan: Plan, zone: str) -> tuple[str, str, str]:
