@@ -174,3 +174,30 @@ def test_a_dead_switch_leaves_the_alerts_alone(
     assert signals(without) == signals(with_switch) and len(without) == len(with_switch)
     failed = [r for r in records(tmp_path / "down") if r.get("event") == "healthcheck_failed"]
     assert len(failed) == 9 and all("cannot connect" in str(r["reason"]) for r in failed)
+
+
+def test_scheduled_launch_on_a_closed_day_tells_the_services(
+    tmp_path: Path,
+    discord_server: FakeDiscord,
+    healthcheck_server: FakeHealthcheck,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    today = datetime.now(ZoneInfo(NY)).date()
+    (tmp_path / "calendar.toml").write_text(f'[closed]\n{today} = "office move"\n')
+    data = {
+        "schedule": SCHEDULE,
+        "notify": {"discord": {"webhook_url": discord_server.webhook_url}},
+        "healthcheck": {"url": healthcheck_server.ping_url},
+    }
+    config = tmp_path / "live.toml"
+    config.write_text(tomli_w.dumps(data))
+    args = ["--home", str(tmp_path), "run", "--scheduled", "--config", str(config)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "no session today (office move); next session" in out
+    assert discord_server.contents()[0].startswith("📅 ATM: no session today (office move)")
+    assert healthcheck_server.kinds() == ["ping"]
+    assert "office move" in healthcheck_server.received[0].text
+    # without --scheduled the line is printed and nothing is sent
+    assert main(args[:3] + args[4:]) == 0
+    assert len(discord_server.posted) == 1 and len(healthcheck_server.received) == 1
