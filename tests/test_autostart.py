@@ -26,6 +26,10 @@ from atm.calendars import ExchangeCalendar
 from atm.cli import main
 from atm.schedule import Window
 
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="POSIX fakes on PATH and time.tzset (Windows: tests/windows)"
+)
+
 NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
 NY, BUC = "America/New_York", "Europe/Bucharest"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import sys
 import time
 import tomllib
 from collections.abc import Iterator
@@ -24,6 +25,10 @@ from atm.cli import main
 from atm.corpus import list_frames
 from atm.sim.corpus import write_corpus
 from atm.vision.image_io import read_image, write_png
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="time.tzset sets the machine's zone (POSIX only)"
+)
 
 NY = "America/New_York"
 SCHEDULE = {"timezone": NY, "calendar": "NYSE", "start_at": "09:30", "stop_at": "16:00"}

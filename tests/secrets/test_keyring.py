@@ -5,7 +5,6 @@ machine with no keyring saying so in one line."""
 from __future__ import annotations
 
 import os
-import pty
 import select
 import subprocess
 import sys
@@ -54,6 +53,7 @@ def on_terminal(args: list[str], env: dict[str, str], typed: str) -> tuple[int, 
     """Run `python -m atm ARGS` with a pseudo-terminal as its controlling terminal (what
     getpass needs to switch echo off), type `typed`, and return the exit code and the
     whole screen."""
+    pty = pytest.importorskip("pty", reason="a POSIX pseudo-terminal")
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - the child
         os.execve(sys.executable, [sys.executable, "-m", "atm", *args], env)
