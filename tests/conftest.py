@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,20 @@ def telegram_server() -> Iterator[FakeTelegram]:
 def healthcheck_server() -> Iterator[FakeHealthcheck]:
     with FakeHealthcheck() as server:
         yield server
+
+
+@pytest.fixture
+def machine_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """`machine_zone("Europe/Bucharest")`: this process runs as if the machine were there
+    (TZ and `time.tzset`, POSIX only), until the test ends."""
+
+    def move(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield move
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,8 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from datetime import time as wall
 from pathlib import Path
@@ -55,13 +54,8 @@ if "/Query" in args or "is-enabled" in args:
 
 
 @pytest.fixture
-def machine_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """This process runs as if the machine were in Bucharest."""
-    monkeypatch.setenv("TZ", BUC)
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def in_bucharest(machine_zone: Callable[[str], None]) -> None:
+    machine_zone(BUC)
 
 
 @pytest.fixture
@@ -99,7 +93,7 @@ NYSE = 'timezone = "America/New_York"\ncalendar = "NYSE"\nstart_at = "09:30"\nst
 
 
 def test_windows_task_is_created_from_xml_and_removed(
-    tmp_path: Path, fakes: Path, machine_zone: None, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, fakes: Path, in_bucharest: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = home_with(tmp_path, NYSE)
     atm = ["--home", str(home), "schedule"]
@@ -218,7 +212,7 @@ def test_systemd_analyze_verifies_the_units(tmp_path: Path, fakes: Path) -> None
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
 def test_the_timer_fires_lead_minutes_before_each_session_through_a_dst_split(
-    machine_zone: None,
+    in_bucharest: None,
 ) -> None:
     """systemd's own calendar maths agrees with the session plan in the weeks when New York
     has moved its clocks and Europe has not."""
@@ -243,13 +237,13 @@ def test_the_timer_fires_lead_minutes_before_each_session_through_a_dst_split(
 # -- timing -------------------------------------------------------------------------------------
 
 
-def test_windows_fires_at_the_earliest_local_time_of_the_year(machine_zone: None) -> None:
+def test_windows_fires_at_the_earliest_local_time_of_the_year(in_bucharest: None) -> None:
     trigger = trigger_for(wall(9, 30), 10, NY, date(2026, 11, 28))
     assert trigger.local_at == wall(15, 20) and trigger.local_days == (0, 1, 2, 3, 4)
     assert trigger.at == wall(9, 20) and trigger.on_calendar() == "Mon..Fri 09:20:00 " + NY
 
 
-def test_a_lead_across_midnight_moves_the_days(machine_zone: None) -> None:
+def test_a_lead_across_midnight_moves_the_days(in_bucharest: None) -> None:
     trigger = trigger_for(wall(0, 5), 10, NY, date(2026, 11, 28))
     assert trigger.at == wall(23, 55) and trigger.days == (0, 1, 2, 3, 6)
     assert trigger.on_calendar() == "Mon,Tue,Wed,Thu,Sun 23:55:00 " + NY
@@ -257,7 +251,7 @@ def test_a_lead_across_midnight_moves_the_days(machine_zone: None) -> None:
 
 
 def test_show_lists_the_next_three_sessions_in_both_zones(
-    tmp_path: Path, fakes: Path, machine_zone: None, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, fakes: Path, in_bucharest: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = home_with(tmp_path, NYSE)
     assert main(["--home", str(home), "schedule", "show", "--target", "systemd"]) == 0

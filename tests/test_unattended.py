@@ -7,9 +7,8 @@ from __future__ import annotations
 import shutil
 import socket
 import sys
-import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,13 +34,9 @@ SCHEDULE = {"timezone": NY, "calendar": "NYSE", "start_at": "09:30", "stop_at": 
 
 
 @pytest.fixture(autouse=True)
-def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def new_york(machine_zone: Callable[[str], None]) -> None:
     """Frame names are local time: this machine is in New York for these tests."""
-    monkeypatch.setenv("TZ", NY)
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    machine_zone(NY)
 
 
 _CORPORA: dict[tuple[datetime, int], Path] = {}

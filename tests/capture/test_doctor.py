@@ -206,16 +206,24 @@ def test_no_chart_window_fails_the_window_row(
     assert {statuses(report)[r] for r in ("capture", "dot strip", "price axis")} == {"skip"}
 
 
+Services = tuple[FakeDiscord, FakeTelegram, FakeHealthcheck]
+
+
+@pytest.fixture
+def services(
+    discord_server: FakeDiscord, telegram_server: FakeTelegram, healthcheck_server: FakeHealthcheck
+) -> Services:
+    return discord_server, telegram_server, healthcheck_server
+
+
 def test_everything_hanging_stays_within_bounds(
     display: XServer,
     home: Path,
     chart: ImageWindow,
-    discord_server: FakeDiscord,
-    telegram_server: FakeTelegram,
-    healthcheck_server: FakeHealthcheck,
+    services: Services,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for server in (discord_server, telegram_server, healthcheck_server):
+    for server in services:
         server.chooser = lambda: Fault("hang", 20.0)
     code, report = doctor(home, capsys)
     assert code == 1
@@ -224,15 +232,10 @@ def test_everything_hanging_stays_within_bounds(
 
 
 def test_clock_skew_is_reported(
-    display: XServer,
-    home: Path,
-    chart: ImageWindow,
-    discord_server: FakeDiscord,
-    telegram_server: FakeTelegram,
-    healthcheck_server: FakeHealthcheck,
+    display: XServer, home: Path, chart: ImageWindow, services: Services,
     capsys: pytest.CaptureFixture[str],
-) -> None:
-    for server in (discord_server, telegram_server, healthcheck_server):
+) -> None:  # fmt: skip
+    for server in services:
         server.clock_offset_s = 120.0  # the services' clocks are two minutes ahead of ours
     code, report = doctor(home, capsys)
     assert code == 1 and list(failing(report)) == ["clock"]

@@ -52,10 +52,9 @@ def run_monitor(
     if replay is not None:
         replay_clock = ReplayClock()
         clock: Clock = replay_clock
-        first = first_time(replay)
-        if first is not None and _closed(window, first, console):
+        plan = _replay_plan(window, replay, console)
+        if plan is None:
             return 0
-        plan = window.plan(first) if first is not None else Plan(0.0, None)
         capture: Capture = _replay(replay, replay_clock, console, plan)
         live: LiveCapture | None = None
     else:
@@ -89,6 +88,14 @@ def run_monitor(
     stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
     _summary(stats, workspace, console)
     return 0
+
+
+def _replay_plan(window: Window, folder: Path, console: Console) -> Plan | None:
+    """The session the replay is, seen from its first frame; None when that day has none."""
+    first = first_time(folder)
+    if first is None:
+        return Plan(0.0, None)
+    return None if _closed(window, first, console) else window.plan(first)
 
 
 def _replay(folder: Path, clock: ReplayClock, console: Console, plan: Plan) -> ReplayCapture:
