@@ -160,7 +160,7 @@ def clock_skew(ctx: Context) -> Check:
     if not skews:
         return skip("clock", "no service answered with a Date header")
     skew = max(skews, key=abs)
-    detail = f"{skew:+.0f} s against the services' clocks"
+    detail = f"{round(skew):+d} s against the services' clocks"
     fix = "sync the clock (Windows: Settings → Time & language → Sync now)"
     if abs(skew) >= SKEW_FAIL_S:
         return fail("clock", detail, fix)
