@@ -28,16 +28,11 @@ from atm.capture.screen import ScreenCapture
 from atm.capture.window import find_window
 from atm.clock import WallClock
 from atm.geometry import Rect
+from tests.fakes.proc import cpu_seconds
 from tests.fakes.xvfb import ImageWindow, XServer, missing_tools, pattern
 
 FULL = Rect(0, 0, 1920, 1080)
 STRIP = Rect(60, 930, 1700, 40)  # the default dot_roi
-
-
-def server_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of another process, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(label: str, action: Callable[[], object], n: int, server_pid: int) -> float:
@@ -49,13 +44,13 @@ def measure(label: str, action: Callable[[], object], n: int, server_pid: int) -
     for _ in range(5):
         action()
     walls: list[float] = []
-    cpu_start, server_start = time.process_time(), server_cpu_s(server_pid)
+    cpu_start, server_start = time.process_time(), cpu_seconds(server_pid)
     for _ in range(n):
         t0 = time.perf_counter()
         action()
         walls.append((time.perf_counter() - t0) * 1000)
     cpu_ms = (time.process_time() - cpu_start) * 1000 / n
-    server_ms = (server_cpu_s(server_pid) - server_start) * 1000 / n
+    server_ms = (cpu_seconds(server_pid) - server_start) * 1000 / n
     median = statistics.median(walls)
     p95 = statistics.quantiles(walls, n=20)[-1]
     print(

@@ -34,6 +34,8 @@ from benchmarks._common import machine
 
 def rss_mb() -> float:
     """Current resident set size, from /proc (Linux)."""
+    if sys.platform == "win32":
+        raise NotImplementedError("reads /proc: Linux only")
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024

@@ -38,8 +38,13 @@ class Posted:
     request: Recorded
 
 
+GUILD_ID = "222222222222222222"
+CHANNEL_ID = "111111111111111111"
+
+
 class FakeDiscord(FakeService):
-    """`POST /api/webhooks/<id>/<token>[?wait=true&thread_id=…]`, JSON or multipart."""
+    """`POST /api/webhooks/<id>/<token>[?wait=true&thread_id=…]`, JSON or multipart, and
+    `GET` on the same URL ("Get Webhook with Token"): the webhook object, no user field."""
 
     content_limit = 2000
 
@@ -62,6 +67,8 @@ class FakeDiscord(FakeService):
             return _ERRORS["404"]
         if parts[3] != self.token:
             return Answer(401, {"message": "Invalid Webhook Token", "code": 50027})
+        if request.method in ("GET", "HEAD"):
+            return Answer(200, self._webhook())
         payload = request.json
         if request.parts:
             payload = (
@@ -102,6 +109,18 @@ class FakeDiscord(FakeService):
             return Answer(204)  # what Discord answers without wait=true
         return Answer(200, self._message(message_id, content, thread, files))
 
+    def _webhook(self) -> dict[str, Any]:
+        return {
+            "application_id": None,
+            "avatar": None,
+            "channel_id": CHANNEL_ID,
+            "guild_id": GUILD_ID,
+            "id": WEBHOOK_ID,
+            "name": "ATM alerts",
+            "type": 1,
+            "token": self.token,
+        }
+
     def _message(
         self, message_id: str, content: str, thread: str | None, files: dict[str, Part]
     ) -> dict[str, Any]:
@@ -109,7 +128,7 @@ class FakeDiscord(FakeService):
             "id": message_id,
             "type": 0,
             "content": content,
-            "channel_id": thread or "111111111111111111",
+            "channel_id": thread or CHANNEL_ID,
             "webhook_id": WEBHOOK_ID,
             "attachments": [
                 {

@@ -1,4 +1,4 @@
-"""Fixtures over the fakes: the Discord and Telegram servers, the X display, image windows.
+"""Fixtures over the fakes: the HTTP services, the X display, windows that show images.
 
 The root conftest loads this module as a plugin, so every test folder can use them.
 One Xvfb serves the whole session: pywinctl connects to DISPLAY when it is first
@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pytest
 
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.healthcheck import FakeHealthcheck
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.xvfb import ImageWindow, ShowImage, XServer, missing_tools
 
@@ -34,6 +35,12 @@ def discord_server() -> Iterator[FakeDiscord]:
 @pytest.fixture
 def telegram_server() -> Iterator[FakeTelegram]:
     with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def healthcheck_server() -> Iterator[FakeHealthcheck]:
+    with FakeHealthcheck() as server:
         yield server
 
 

@@ -6,6 +6,9 @@ or multipart parts) and answers the next scripted `Fault`, or a `chooser`'s pick
 Faults common to both fakes: `hang` (sleep `seconds`, then process the request as usual:
 the service accepted it late, as a slow real service does) and `crash` (drop the
 connection without a reply and refuse connections for `seconds`).
+
+Every reply carries a `Date` header, as real services' do; `clock_offset_s` makes the
+fake's clock run that far ahead (negative: behind), for the doctor's clock-skew check.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +59,11 @@ class Recorded:
     parts: dict[str, Part] = field(default_factory=dict)
     fault: str | None = None
     status: int = 0  # 0: no reply was sent (crash)
+    body: bytes = b""
+
+    @property
+    def body_text(self) -> str:
+        return self.body.decode(errors="replace")
 
     def form(self) -> dict[str, str]:
         """Text fields of a multipart body."""
@@ -74,10 +83,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.server.fake.handle(self)
 
-    do_GET = do_POST
+    do_GET = do_HEAD = do_POST
 
     def log_message(self, format: str, *args: Any) -> None:
         return None  # quiet: the fake records requests itself
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        now = time.time() if timestamp is None else timestamp
+        return super().date_time_string(now + self.server.fake.clock_offset_s)
 
 
 class _Server(ThreadingHTTPServer):
@@ -92,6 +105,7 @@ class FakeService:
         self.lock = threading.Lock()
         self.requests: list[Recorded] = []
         self.chooser: Callable[[], Fault | None] | None = None
+        self.clock_offset_s = 0.0
         self._script: deque[Fault] = deque()
         self._stopped = threading.Event()
         self._down = False
@@ -194,6 +208,7 @@ class FakeService:
             path=url.path,
             query=dict(parse_qsl(url.query)),
             headers={k.lower(): v for k, v in h.headers.items()},
+            body=raw,
         )
         ctype = h.headers.get("content-type", "")
         if ctype.startswith("application/json") and raw:
@@ -220,7 +235,8 @@ class FakeService:
             for key, value in answer.headers.items():
                 h.send_header(key, value)
             h.end_headers()
-            h.wfile.write(data)
+            if h.command != "HEAD":
+                h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a hang longer than its timeout)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -177,7 +176,7 @@ def test_a_killed_session_loses_nothing_and_resumes(
     labeler.keys("0", "Left", KEY_OF["gray"])  # frame 5: none, back, gray instead
     labeler.keys(KEY_OF["yellow"])  # frame 6
     wait_for(lambda: load_labels(folder).get(names[5]) == Label("yellow"), "frame 6 saved")
-    labeler.proc.send_signal(signal.SIGKILL)
+    labeler.proc.kill()  # SIGKILL
     labeler.proc.communicate(timeout=10)
     saved = load_labels(folder)
     assert saved == {
