@@ -15,9 +15,12 @@ starts over from the strip as a late start would.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
+
+import numpy as np
 
 from atm.colors import UNKNOWN
 from atm.config import Config
@@ -31,6 +34,9 @@ from atm.types import Image
 BLIND_AFTER: Final = 2
 #: Reads held back while the strip contradicts what was seen, before starting over.
 HOLD_LIMIT: Final = 3
+#: A strip whose pixels have not changed for a bar period and this long is a frozen
+#: capture (a hung remote session): every bar opens a new dot, so it is not live.
+FROZEN_MARGIN_S: Final = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +66,25 @@ class Monitor:
         self._blind = False
         self._holds = 0
         self._doubts = 0  # views in a row, while watching, that contradicted the tape
+        self._print, self._changed = 0, 0.0  # the strip's fingerprint, and since when
+        self._placed = 0  # the fingerprint of the last strip placed against the tape
 
     def observe(self, strip: Image, ts: float) -> Observation:
         """One read of the `dot_roi` crop `strip`: reconcile if needed, step the machine."""
         seen = self.detector.read(strip, ts)
+        print_ = zlib.crc32(np.ascontiguousarray(strip).data)
+        if print_ != self._print:
+            self._print, self._changed = print_, ts
         if seen.status != "live":
             return self._missed(self.detector.accept(seen))
         if not self._started:
             return self._start(strip, seen, ts)
-        placed = self._place(strip, seen, ts)
+        if ts - self._changed > self._bar_s + FROZEN_MARGIN_S:
+            return self._missed(_not_live(seen, "frozen"))  # a new bar would have moved it
+        # the very pixels last placed show the very same bars
+        same = print_ == self._placed
+        placed = Placement("same") if same else self._place(strip, seen, ts)
+        self._placed = print_
         if placed.kind != "suspect":
             self._doubts = 0
         if placed.kind == "scrolled":

@@ -2,8 +2,9 @@
 
 A strip's grid (the live slot's column, the pitch between bars, the dots' size and row)
 is learned at run time from a clean view: one whose rightmost dot has bare background
-after it, as a chart at its live edge has (`atm.vision.slots.learn_grid`). Until two dots
-were seen the pitch is unknown and each read tries again. Then every read is one of:
+after it, as a chart at its live edge has (`atm.vision.slots.learn_grid`). Until enough
+dots were seen (the first frames of a short strip) each clean view fits it again. Then
+every read is one of:
 
 - `live`: a dot of the strip's size sits at the live slot, the margin after it is bare;
 - `obstructed`: something lies over or across the slot — a box or a window over the
@@ -31,13 +32,20 @@ from atm.vision.slots import Core, Grid, SlotView, cores, learn_grid, look, surv
 
 ReadStatus = Literal["live", "obstructed", "not_live", "empty"]
 #: Why a read is not live, in the words the health alerts use (`atm.health`).
-Cause = Literal["mouse", "window", "dot", "scrolled", "moved", "history"]
+Cause = Literal["mouse", "window", "dot", "scrolled", "moved", "history", "frozen"]
 
 #: Slots left of the live one read every cycle: evidence of a shift against the history.
 NEIGHBOURS: Final = 6
+#: Whole dots a grid is fitted to before it is settled; until then each clean view (the
+#: first frames of a session that starts with a short strip) fits it again.
+ENOUGH_DOTS: Final = 20
 #: Share of the live slot and margin that may be covered by what is neither a dot nor a
 #: thin line. A data tip or a toast covers most of it; JPEG ringing a fraction of 1 %.
 FOREIGN_MAX: Final = 0.03
+#: How far (RGB) the slot and margin's median may be from the strip's background: a light
+#: toast over a white chart (243 vs 255: 21) is within the dots' contrast tolerance, but
+#: bare background is within a few levels of itself even through JPEG.
+SHADE_MAX: Final = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +75,7 @@ class SlotReader:
             return SlotRead("empty")
         back = strip_backdrop(strip, self._tolerance)
         background = to_rgb(np.floor(back.rgb))
-        if self.grid is None or self.grid.pitch is None:
+        if self.grid is None or self.grid.evidence < ENOUGH_DOTS:
             found = self._learn(strip, back)
             if self.grid is None:
                 return SlotRead("obstructed" if found else "empty", "dot" if found else None)
@@ -90,8 +98,8 @@ class SlotReader:
         """Learn (or complete) the grid from `strip` if its view is clean; were dots seen?"""
         seen = survey(strip, back)
         if seen.bare_margin:
-            grid = learn_grid(seen.blobs)
-            if grid is not None and (self.grid is None or grid.pitch is not None):
+            grid = learn_grid(seen.blobs, seen.edge)
+            if grid is not None and grid.evidence >= (self.grid.evidence if self.grid else 0):
                 self.grid, self._back = grid, back
         return bool(seen.blobs)
 
@@ -105,19 +113,14 @@ class SlotReader:
 def verdict(view: SlotView, grid: Grid) -> tuple[ReadStatus, Cause | None]:
     """What a view of the live slot means: a live dot, or why not."""
     covered: Cause = "mouse" if view.lines.columns else "window"
-    if view.foreign > FOREIGN_MAX:
+    if view.foreign > FOREIGN_MAX or view.shade > SHADE_MAX:
         return "obstructed", covered
     if view.margin:
         return "not_live", "scrolled" if all(grid.on_grid(b.cx) for b in view.margin) else "moved"
-    live = view.live
-    if live is None:
+    if view.live is None:
         if view.off_grid:
             return "not_live", "moved"
         if not any(c.present for c in view.neighbours):
             return "empty", None
-        return "obstructed", "mouse" if view.lines else "dot"
-    if abs(live.cy - grid.row) > max(1.5, 0.3 * grid.size):
-        return "not_live", "moved"
-    if not 0.6 * grid.size <= live.h <= 1.4 * grid.size + 1:
         return "obstructed", "mouse" if view.lines else "dot"
     return "live", None

@@ -132,7 +132,8 @@ def _segment(
         member = labels[y : y + h, x : x + w] == i
         if float(view.dist[y : y + h, x : x + w][member].max()) < _PEAK_FACTOR * back.threshold:
             continue  # a speck of noise or ringing, not a dot
-        bridged = w > _SPLIT_ASPECT * h and h >= 3
+        # wider than a dot, or (the grid known) than a slot: dots whose rims touch
+        bridged = h >= 3 and (w > _SPLIT_ASPECT * h or (pitch is not None and w > pitch[1] + 1))
         parts = view.split(member, x, y) if bridged else [(member, x, y)]
         blobs += [b for b in (view.dot(*part) for part in parts) if b is not None]
         if first and len(blobs) >= first:

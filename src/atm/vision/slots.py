@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -34,20 +35,32 @@ _HALO = 1.5
 _CORE_SHARE = 0.25
 #: A slot holds a dot when this share of its core stands out from the background.
 _PRESENT = 0.5
-#: A margin is bare when no more than this share of it stands out (JPEG ringing may).
-_BARE = 0.002
+#: A margin is bare when nothing in it is bigger than this many pixels (JPEG ringing
+#: leaves specks of one or two; a dot, or a line, is several).
+_SPECK = 3
+#: A column of the margin this much foreground is a wall: the pane's border or beyond...
+_WALL = 0.5
+#: ...and so is one whose median is this far from the background: the next pane, in a
+#: shade a little off the strip's (bare background stays within a level or two).
+_WALL_SHADE = 4.0
+#: Before the dots' size is known, a line is at most this wide.
+_SURVEY_LINE = 3
 
 
 @dataclass(frozen=True, slots=True)
 class Grid:
     """Where a strip's dots sit, in strip pixels: the live slot's centre column `x`, the
-    `pitch` between bars (None until two dots were seen), the dots' box height `size`
-    and their centre row `row`."""
+    `pitch` between bars (None until two whole dots were seen), the dots' box height
+    `size` and their centre row `row`."""
 
     x: float
     pitch: float | None
     size: float
     row: float
+    evidence: int = 1  # whole dots the grid was fitted to
+    #: Where the strip's pane ends, if before the strip's right end: a calibrated strip
+    #: may take in the pane's border and what lies beyond it (an axis, a window edge).
+    edge: int | None = None
 
     def slot_x(self, k: int) -> float:
         """Centre column of the slot `k` bars before the live one."""
@@ -70,6 +83,15 @@ class Grid:
     def tolerance(self) -> float:
         """How far from a slot's centre its dot's centre may lie."""
         return max(2.0, SLOT_SHARE * (self.pitch or 2 * self.size))
+
+    def sized(self, blob: Blob) -> bool:
+        """Is `blob` the size of this strip's dots (a box corner or a glyph is not)?"""
+        big = 1.4 * self.size + 1
+        return 0.6 * self.size <= blob.h <= big and blob.w <= big
+
+    def on_row(self, blob: Blob) -> bool:
+        """Does `blob` sit on the dots' row?"""
+        return abs(blob.cy - self.row) <= max(1.5, 0.3 * self.size)
 
     def on_grid(self, cx: float) -> bool:
         """Does a dot centred at column `cx` sit on one of the grid's slots (either side)?"""
@@ -100,11 +122,14 @@ class Core:
 class SlotView:
     """What lies at and around the live slot of one strip.
 
-    `live`: the dot-shaped blob at the slot, if any. `margin`: dots right of it (the chart
-    is scrolled back). `off_grid`: dots between slots (the strip moved or was zoomed).
+    `live`: the dot at the slot, if any. `margin`: dots on the row right of it (the chart
+    is scrolled back). `off_grid`: dots between slots or off the row (the strip moved or
+    was zoomed). Dots are dot-shaped blobs of the strip's size; other blobs are foreign.
     `foreign`: the share of the live slot and the margin covered by what is neither a dot
     nor a thin line (a box, a window). `lines`: the thin lines painted out first.
-    `neighbours`: the slots left of the live one, nearest first.
+    `neighbours`: the slots left of the live one, nearest first. `shade`: how far the
+    bare part of the slot and margin is from the strip's background (RGB distance of the
+    median): a box of nearly the background's colour shows only there.
     """
 
     live: Blob | None
@@ -113,6 +138,7 @@ class SlotView:
     foreign: float
     lines: Lines
     neighbours: tuple[Core, ...]
+    shade: float
 
 
 def look(strip: Image, grid: Grid, back: Backdrop, neighbours: int) -> SlotView:
@@ -120,23 +146,30 @@ def look(strip: Image, grid: Grid, back: Backdrop, neighbours: int) -> SlotView:
     width = strip.shape[1]
     pitch = grid.pitch or 2 * grid.size
     x0 = max(0, math.floor(grid.x - (neighbours + 0.5) * pitch))
-    window, lines = _see_through(strip[:, x0:], grid, back, x0)
+    window, lines = _see_through(strip[:, x0 : grid.edge], grid, back, x0)
     pitch_grid = (grid.x, grid.pitch) if grid.pitch else None
-    blobs = segment(window, back, x0, width, pitch_grid)
-    whole = [b for b in blobs if x0 == 0 or b.cx - b.w / 2 > x0 + 0.5]  # not cut by the window
+    # blobs are measured in the slot before the live one and right of it only (cost)
+    sx = max(x0, math.floor(grid.x - 1.5 * pitch))
+    blobs = segment(window[:, sx - x0 :], back, sx, width, pitch_grid)
+    # dots of the strip's size, not cut by the window's left edge; the rest is foreign
+    dots = [b for b in blobs if grid.sized(b) and (sx == 0 or b.cx - b.w / 2 > sx + 0.5)]
     tol = grid.tolerance + (grid.size / 2 if grid.x + grid.size / 2 >= width - 1 else 0.0)
+    on_row = [b for b in dots if grid.on_row(b)]
     live = min(
-        (b for b in whole if abs(b.cx - grid.x) <= tol),
+        (b for b in on_row if abs(b.cx - grid.x) <= tol),
         key=lambda b: abs(b.cx - grid.x),
         default=None,
     )
-    margin = tuple(b for b in whole if b.cx > grid.x + tol)
-    off = tuple(b for b in whole if b.cx < grid.x - tol and not grid.on_grid(b.cx))
+    margin = tuple(b for b in on_row if b.cx > grid.x + tol)
+    off = tuple(b for b in dots if not grid.on_row(b) or not grid.on_grid(b.cx))
     cell = max(0, math.floor(grid.x - pitch / 2) - x0)
-    foreign = _foreign(window, back, whole, lines, x0, cell)
+    foreign = _foreign(window, back, dots, lines, x0, cell)
     ks = range(1, neighbours + 1) if grid.pitch else range(0)
     cores = _cores(window, grid, back, ks, x0)
-    return SlotView(live, margin, off, foreign, lines, tuple(cores))
+    shade = float(
+        rgb_distance(np.median(window[:, cell:], axis=(0, 1))[None, None], back.rgb)[0, 0]
+    )
+    return SlotView(live, margin, off, foreign, lines, tuple(cores), shade)
 
 
 def cores(strip: Image, grid: Grid, back: Backdrop) -> tuple[Lines, list[Core]]:
@@ -152,51 +185,79 @@ class Survey:
 
     blobs: list[Blob]
     bare_margin: bool
+    edge: int | None = None  # where the pane ends, if before the strip does
 
 
 def survey(strip: Image, back: Backdrop) -> Survey:
     """Every dot of `strip` ((H, W, 3) uint8 RGB) and the state of the margin after them.
 
-    No see-through here: a grid is learned from a clean view only, and a line over the
-    newest dot leaves that dot out and marks the margin after the one before it.
+    The margin runs from the last dot to the first column that is mostly foreground or
+    off the background's shade (the pane's border, or what lies beyond the pane), or to
+    the strip's end. It is seen through thin lines that cross the whole strip (a
+    crosshair along the dots' row joins them all into one blob; one down the newest
+    dot hides it).
     """
+    lines = find_lines(back.foreground(strip), (0, 0), None, _SURVEY_LINE)
+    return _survey(paint_out(strip, lines) if lines else strip, back)
+
+
+def _survey(strip: Image, back: Backdrop) -> Survey:
     blobs = find_blobs(strip, back.threshold, back=back)
     if not blobs:
         return Survey(blobs, bare_margin=False)
     last = blobs[-1]
     start = math.ceil(last.cx + last.w / 2 + _HALO)
-    rest = back.foreground(strip[:, start:])
-    return Survey(blobs, bare_margin=float(rest.mean()) <= _BARE if rest.size else True)
+    dist = rgb_distance(strip[:, start:], back.rgb)
+    rest = dist > back.threshold
+    wall = (rest.mean(axis=0) >= _WALL) | (np.median(dist, axis=0) > _WALL_SHADE)
+    walls = np.nonzero(wall)[0] if rest.size else np.array([], int)
+    edge = start + int(walls[0]) if walls.size else None
+    margin = rest[:, : walls[0]] if walls.size else rest
+    return Survey(blobs, bare_margin=_bare(margin), edge=edge)
 
 
-def learn_grid(blobs: list[Blob]) -> Grid | None:
+def _bare(margin: npt.NDArray[np.bool_]) -> bool:
+    """No mark in the margin bigger than a speck of JPEG ringing."""
+    if not margin.any():
+        return True
+    _, _, stats, _ = cv2.connectedComponentsWithStats(margin.astype(np.uint8), connectivity=8)
+    return int(stats[1:, cv2.CC_STAT_AREA].max()) <= _SPECK
+
+
+def learn_grid(blobs: list[Blob], edge: int | None = None) -> Grid | None:
     """The grid of a row of dots (left to right, one row), the rightmost at the live slot.
 
-    The pitch is a least-squares fit of the dots' centres against their slot numbers, so a
-    pitch that is not a whole number of pixels (bars 7.3 px apart) is still exact over
-    a hundred slots; the live slot's centre comes from the same fit.
+    The pitch is a least-squares fit of the whole dots' centres against their slot
+    numbers, so a pitch that is not a whole number of pixels (bars 7.3 px apart) is still
+    exact over a hundred slots; the live slot's centre comes from the same fit, so a dot
+    cut by the strip's edge does not pull it. `evidence` counts the dots fitted.
     """
     if not blobs:
         return None
-    whole = [b for b in blobs if not b.clipped] or blobs
-    size = float(np.median([b.h for b in whole]))
-    row = float(np.median([b.cy for b in whole]))
-    xs = np.array([b.cx for b in blobs])
-    if len(blobs) < 2:
-        return Grid(x=float(xs[-1]), pitch=None, size=size, row=row)
-    rough = float(np.min(np.diff(xs)))
+    whole = [b for b in blobs if not b.clipped]
+    if not whole and blobs[-1].h > 2 * blobs[-1].w + 1:
+        return None  # half a dot is at least half as wide as it is tall
+    size = float(np.median([b.h for b in whole or blobs]))
+    row = float(np.median([b.cy for b in whole or blobs]))
+    last = blobs[-1].cx
+    if len(whole) < 2:
+        return Grid(x=last, pitch=None, size=size, row=row, edge=edge)
+    xs = np.array([b.cx for b in whole])
+    steps = np.diff(xs)
+    rough = float(np.median(steps[steps < 1.5 * steps.min()]))  # neighbours' spacing
     if rough < 0.8 * size:
         return None  # two blobs closer than a dot: not a row of dots
-    slots = np.round((xs[-1] - xs) / rough)
-    fit = np.array([b.cx for b in whole]), np.round((xs[-1] - [b.cx for b in whole]) / rough)
-    if len(set(fit[1].tolist())) < 2:
-        return Grid(x=float(xs[-1]), pitch=rough, size=size, row=row)
-    slope, intercept = np.polyfit(fit[1], fit[0], 1)
-    pitch = -float(slope)
+    pitch, intercept = rough, last
+    for _ in range(2):  # the rough pitch numbers the near dots; the fit, the far ones
+        slots = np.round((intercept - xs) / pitch)
+        if len(set(slots.tolist())) < 2:
+            return None
+        slope, intercept = np.polyfit(slots, xs, 1)
+        pitch = -float(slope)
     residual = np.abs(xs - (intercept - pitch * slots))
     if pitch <= 0 or float(residual.max()) > max(1.5, 0.2 * pitch):
         return None  # not evenly spaced: not (only) a strip's dots
-    return Grid(x=float(intercept), pitch=pitch, size=size, row=row)
+    return Grid(float(intercept), pitch, size, row, evidence=len(whole), edge=edge)
 
 
 def _see_through(window: Image, grid: Grid, back: Backdrop, x0: int) -> tuple[Image, Lines]:
@@ -228,22 +289,38 @@ def _foreign(
 
 def _cores(window: Image, grid: Grid, back: Backdrop, ks: Iterable[int], x0: int) -> list[Core]:
     """The core of each slot `k` of `ks`: the median colour (truncated, as a blob's is read)
-    of the pixels within a quarter of a dot's size around the slot's centre."""
+    of the pixels within a quarter of a dot's size around the slot's centre. All slots at
+    once: a whole strip's history is a few hundred of them."""
+    cx = np.array([grid.slot_x(k) - x0 for k in ks], dtype=np.float64)
+    if not cx.size:
+        return []
     r = max(0.8, _CORE_SHARE * grid.size)
-    reach = math.ceil(r)
     height, width = window.shape[:2]
-    out = []
-    for k in ks:
-        cx, cy = grid.slot_x(k) - x0, grid.row
-        ys, xs = np.mgrid[
-            max(0, math.floor(cy) - reach) : min(height, math.floor(cy) + reach + 2),
-            max(0, math.floor(cx) - reach) : min(width, math.floor(cx) + reach + 2),
-        ]
-        near = (ys - cy) ** 2 + (xs - cx) ** 2 <= r * r
-        pixels = window[ys[near], xs[near]]
-        if not len(pixels):
-            out.append(Core(rgb=(0, 0, 0), present=False))
-            continue
-        present = float((rgb_distance(pixels[None], back.rgb) > back.threshold).mean())
-        out.append(Core(to_rgb(np.floor(np.median(pixels, axis=0))), present >= _PRESENT))
-    return out
+    offsets = np.arange(-math.ceil(r), math.ceil(r) + 2)
+    rows = math.floor(grid.row) + offsets
+    rows = rows[(rows >= 0) & (rows < height)]
+    cols = np.floor(cx)[:, None] + offsets[None, :]  # (n, m)
+    near = ((rows[None, :, None] - grid.row) ** 2 + (cols[:, None, :] - cx[:, None, None]) ** 2
+            <= r * r) & ((cols >= 0) & (cols < width))[:, None, :]  # fmt: skip
+    pixels = window[rows[None, :, None], np.clip(cols, 0, width - 1).astype(np.intp)[:, None, :]]
+    n = len(cx)
+    flat, mask = pixels.reshape(n, -1, 3).astype(np.float64), near.reshape(n, -1)
+    count = mask.sum(axis=1)
+    standing = (rgb_distance(pixels.reshape(n, -1, 3), back.rgb) > back.threshold) & mask
+    present = standing.sum(axis=1) >= _PRESENT * np.maximum(count, 1)
+    medians = _masked_median(flat, mask, count)
+    return [
+        Core(to_rgb(np.floor(m)), bool(p and c)) if c else Core((0, 0, 0), False)
+        for m, p, c in zip(medians, present, count, strict=True)
+    ]
+
+
+def _masked_median(values: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_],
+                   count: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:  # fmt: skip
+    """Per row of (n, m, 3) `values`, the per-channel median of the entries `mask` keeps."""
+    ordered = np.sort(np.where(mask[:, :, None], values, np.inf), axis=1)
+    lo = np.maximum((count - 1) // 2, 0)[:, None, None]
+    hi = np.maximum(count // 2, 0)[:, None, None]
+    a = np.take_along_axis(ordered, np.broadcast_to(lo, (len(count), 1, 3)), axis=1)[:, 0]
+    b = np.take_along_axis(ordered, np.broadcast_to(hi, (len(count), 1, 3)), axis=1)[:, 0]
+    return np.where(np.isfinite(a + b), (a + b) / 2, 0.0)
