@@ -1,9 +1,13 @@
-"""Detection accuracy per robustness variation (SPEC §9 first row), on larger corpora.
+"""Detection accuracy per robustness variation (SPEC §9 first row), on larger corpora, and
+per adversarial situation (SPEC §9 "adversarial screens", issue 11).
 
-    python -m benchmarks.bench_accuracy [BARS]
+    python -m benchmarks.bench_accuracy [BARS] [SEEDS]
 
 Renders one corpus per case of `atm.sim.effects.CATALOGUE` and prints colour accuracy and
-FIRE precision/recall for each, plus the totals.
+FIRE precision/recall for each, plus the totals. Then replays every situation of
+`atm.sim.adversary.SITUATIONS` on SEEDS sessions through the real runner (a frame every
+20 s) and prints, per situation, the FIREs in the watch, those whose bar had a clean
+frame, what was sent (right, false, duplicate), what was missed, and the health alerts.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import tempfile
 from pathlib import Path
 
 from atm import config as config_mod
+from atm import trial
 from atm.evaluate import evaluate
+from atm.sim.adversary import SITUATIONS, build
 from atm.sim.corpus import write_corpus
 from atm.sim.effects import CATALOGUE
 from benchmarks._common import machine
@@ -46,5 +52,33 @@ def main(bars: int) -> None:
     )
 
 
+def adversarial(seeds: int) -> None:
+    """Per situation, summed over `seeds` sessions: FIREs and alerts (see the docstring)."""
+    print(f"adversarial situations, {seeds} sessions of 60 watched bars each, a frame per 20 s")
+    totals = [0] * 6
+    for name in SITUATIONS:
+        counts, opened, recovered = [0] * 6, 0, 0
+        words: set[str] = set()
+        with tempfile.TemporaryDirectory() as tmp:
+            for seed in range(seeds):
+                score = trial.run(build(name, seed), Path(tmp) / str(seed))
+                got = (score.expected, score.seen, score.hits, score.false, score.duplicate,
+                       score.missed)  # fmt: skip
+                counts = [a + b for a, b in zip(counts, got, strict=True)]
+                opened, recovered = opened + len(score.opened), recovered + len(score.recovered)
+                words |= {t.split(":")[0].split(" — ")[0][3:] for t in score.opened}
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        expected, seen, hits, false, duplicate, missed = counts
+        print(
+            f"{name:20s} FIREs {expected:3d} (clean frame {seen:3d})  sent right {hits:3d}  "
+            f"false {false}  duplicate {duplicate}  missed {missed}  "
+            f"alerts {opened} + {recovered} recovered: {'; '.join(sorted(words)) or '-'}"
+        )
+    expected, seen, hits, false, duplicate, missed = totals
+    print(f"TOTAL FIREs {expected} ({seen} with a clean frame): {hits} sent right, {false} false, "
+          f"{duplicate} duplicate, {missed} missed")  # fmt: skip
+
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    adversarial(int(sys.argv[2]) if len(sys.argv) > 2 else 8)

@@ -18,7 +18,7 @@ from atm.config import Config, Roi
 from atm.slot import Cause, ReadStatus, SlotReader
 from atm.types import Image, Reading
 from atm.vision.color_distance import distances
-from atm.vision.dots import Blob, find_blobs, rightmost_blob
+from atm.vision.dots import Blob, rightmost_blob
 
 WINDOW = 20  # accepted dots kept, with their timestamps
 _MEMO = 4096  # colour readings remembered
@@ -83,14 +83,9 @@ class Classifier:
         return name, confidence, d1
 
 
-def read_strip(strip: Image, config: Config, classifier: Classifier) -> tuple[Dot, ...]:
-    """Every dot of `strip` (the `dot_roi` crop, (h, w, 3) uint8 RGB), left to right."""
-    blobs = find_blobs(strip, config.colors.background.tolerance)
-    return tuple(_dot(b, config.dot_roi, classifier) for b in blobs)
-
-
 def read_rightmost(strip: Image, config: Config, classifier: Classifier) -> Dot | None:
-    """The rightmost dot of `strip` (the `dot_roi` crop): the per-cycle read, kept cheap."""
+    """The rightmost dot of `strip` (the `dot_roi` crop), for one-off looks at a single frame
+    (`atm debug`, the labeler); the monitor reads the live slot (`Detector`)."""
     blob = rightmost_blob(strip, config.colors.background.tolerance)
     return None if blob is None else _dot(blob, config.dot_roi, classifier)
 
@@ -126,7 +121,7 @@ class Detector:
 
     def read(self, strip: Image, ts: float) -> Detection:
         """Read the live slot of the `dot_roi` crop `strip`, without debouncing."""
-        found = self._slot.read(strip)
+        found = self._slot.read(strip, ts)
         dot = (
             None if found.blob is None else _dot(found.blob, self._config.dot_roi, self._classifier)
         )

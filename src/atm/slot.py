@@ -28,7 +28,16 @@ from atm.colors import Rgb, to_rgb
 from atm.types import Image
 from atm.vision.background import Backdrop
 from atm.vision.dots import Blob, strip_backdrop
-from atm.vision.slots import Core, Grid, SlotView, cores, learn_grid, look, survey
+from atm.vision.slots import (
+    Core,
+    Grid,
+    SlotView,
+    cores,
+    learn_grid,
+    look,
+    still_a_wall,
+    survey,
+)
 
 ReadStatus = Literal["live", "obstructed", "not_live", "empty"]
 #: Why a read is not live, in the words the health alerts use (`atm.health`).
@@ -39,6 +48,9 @@ NEIGHBOURS: Final = 6
 #: Whole dots a grid is fitted to before it is settled; until then each clean view (the
 #: first frames of a session that starts with a short strip) fits it again.
 ENOUGH_DOTS: Final = 20
+#: How long a wall tight after the last dot must stand before it is taken for the pane's
+#: edge: two bars, longer than a toast or a passing tooltip stays.
+WALL_WAIT_S: Final = 360.0
 #: Share of the live slot and margin that may be covered by what is neither a dot nor a
 #: thin line. A data tip or a toast covers most of it; JPEG ringing a fraction of 1 %.
 FOREIGN_MAX: Final = 0.03
@@ -68,15 +80,18 @@ class SlotReader:
         self._tolerance = tolerance
         self.grid: Grid | None = None
         self._back: Backdrop | None = None  # the background the grid was learned on
+        self._walled: tuple[tuple[int, int], float] | None = None  # (edge, slot), since
 
-    def read(self, strip: Image) -> SlotRead:
+    def read(self, strip: Image, ts: float) -> SlotRead:
         """Read `strip` (the `dot_roi` crop, (H, W, 3) uint8 RGB) at its live slot."""
         if strip.size == 0:
             return SlotRead("empty")
         back = strip_backdrop(strip, self._tolerance)
         background = to_rgb(np.floor(back.rgb))
+        if self.grid is not None and not still_a_wall(strip, self.grid, back):
+            self.grid = None  # the "pane's edge" it was learned with was a box: learn again
         if self.grid is None or self.grid.evidence < ENOUGH_DOTS:
-            found = self._learn(strip, back)
+            found = self._learn(strip, back, ts)
             if self.grid is None:
                 return SlotRead("obstructed" if found else "empty", "dot" if found else None)
         if self._covered(back):
@@ -94,14 +109,27 @@ class SlotReader:
         _, found = cores(strip, self.grid, back)
         return found, to_rgb(np.floor(back.rgb))
 
-    def _learn(self, strip: Image, back: Backdrop) -> bool:
+    def _learn(self, strip: Image, back: Backdrop, ts: float) -> bool:
         """Learn (or complete) the grid from `strip` if its view is clean; were dots seen?"""
         seen = survey(strip, back)
         if seen.bare_margin:
             grid = learn_grid(seen.blobs, seen.edge)
-            if grid is not None and grid.evidence >= (self.grid.evidence if self.grid else 0):
+            better = grid is not None and grid.evidence >= (self.grid.evidence if self.grid else 0)
+            if grid is not None and better and self._settled(grid, ts):
                 self.grid, self._back = grid, back
         return bool(seen.blobs)
+
+    def _settled(self, grid: Grid, ts: float) -> bool:
+        """A margin that ends at a wall less than a slot after the last dot may be a box
+        over the newest dots (its edge falls within a slot of the last dot it leaves),
+        not the pane's edge: it is taken only once it has stood still for `WALL_WAIT_S`."""
+        pitch = grid.pitch or 2 * grid.size
+        if grid.edge is None or grid.edge - grid.x >= pitch + grid.size / 2:
+            return True
+        key = (grid.edge, round(grid.x))
+        if self._walled is None or self._walled[0] != key:
+            self._walled = (key, ts)
+        return ts - self._walled[1] >= WALL_WAIT_S
 
     def _covered(self, back: Backdrop) -> bool:
         """Has the strip's background itself changed: is most of the strip covered?"""
@@ -116,7 +144,9 @@ def verdict(view: SlotView, grid: Grid) -> tuple[ReadStatus, Cause | None]:
     if view.foreign > FOREIGN_MAX or view.shade > SHADE_MAX:
         return "obstructed", covered
     if view.margin:
-        return "not_live", "scrolled" if all(grid.on_grid(b.cx) for b in view.margin) else "moved"
+        return "not_live", "scrolled" if all(
+            grid.on_grid(b.cx, snug=True) for b in view.margin
+        ) else "moved"
     if view.live is None:
         if view.off_grid:
             return "not_live", "moved"

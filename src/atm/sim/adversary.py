@@ -280,6 +280,13 @@ def _scroll(plan: _Plan) -> None:
     _across_fire(plan, "scroll", a=5)
 
 
+def _scroll_long(plan: _Plan) -> None:
+    """The chart dragged back by 12 bars for eight minutes, over a whole FIRE bar: that
+    FIRE is never on screen at the live edge, and must not be sent when the chart returns."""
+    fire = [f for f in plan.fire_bars() if f + 3 < plan.first + plan.bars][-1]
+    plan.add("scroll", plan.at(fire - 1, 3), 27, a=12)
+
+
 def _move(plan: _Plan) -> None:
     """The chart window dragged 45 px right and 3 down (the capture region stays) for a
     frame or two, and once for four minutes across the bar before a FIRE."""
@@ -339,6 +346,7 @@ SITUATIONS: Final[dict[str, Situation]] = {
     "toast-light": Situation(_toast, "window covers the M2D strip", "light"),
     "dialog": Situation(_dialog, "window covers the M2D strip"),
     "scroll-back": Situation(_scroll, "scrolled back"),
+    "scroll-back-long": Situation(_scroll_long, "scrolled back"),
     "moved-window": Situation(_move, "not where it was"),
     "blackout": Situation(_black, "Black frame"),
     "frozen": Situation(_freeze, "Chart frozen"),

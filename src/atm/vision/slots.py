@@ -85,20 +85,23 @@ class Grid:
         return max(2.0, SLOT_SHARE * (self.pitch or 2 * self.size))
 
     def sized(self, blob: Blob) -> bool:
-        """Is `blob` the size of this strip's dots (a box corner or a glyph is not)?"""
-        big = 1.4 * self.size + 1
+        """Is `blob` the size of this strip's dots (a box's corner is not)? JPEG's ringing
+        can add a couple of rows to a pale dot's box on white."""
+        big = 1.6 * self.size + 2
         return 0.6 * self.size <= blob.h <= big and blob.w <= big
 
     def on_row(self, blob: Blob) -> bool:
         """Does `blob` sit on the dots' row?"""
         return abs(blob.cy - self.row) <= max(1.5, 0.3 * self.size)
 
-    def on_grid(self, cx: float) -> bool:
-        """Does a dot centred at column `cx` sit on one of the grid's slots (either side)?"""
+    def on_grid(self, cx: float, snug: bool = False) -> bool:
+        """Does a dot centred at column `cx` sit on one of the grid's slots (either side)?
+        `snug`: to within the rounding of whole-bar positions, not a read's tolerance."""
         if not self.pitch:
             return False
         k = round((cx - self.x) / self.pitch)
-        return abs(cx - self.x - k * self.pitch) <= self.tolerance
+        within = max(1.5, 0.15 * self.pitch) if snug else self.tolerance
+        return abs(cx - self.x - k * self.pitch) <= within
 
     def gaps(self, x0: int, width: int) -> npt.NDArray[np.bool_] | None:
         """Columns x0..x0+width that lie between dots (None: the dots leave no gap)."""
@@ -207,13 +210,27 @@ def _survey(strip: Image, back: Backdrop) -> Survey:
         return Survey(blobs, bare_margin=False)
     last = blobs[-1]
     start = math.ceil(last.cx + last.w / 2 + _HALO)
-    dist = rgb_distance(strip[:, start:], back.rgb)
-    rest = dist > back.threshold
-    wall = (rest.mean(axis=0) >= _WALL) | (np.median(dist, axis=0) > _WALL_SHADE)
-    walls = np.nonzero(wall)[0] if rest.size else np.array([], int)
+    rest = back.foreground(strip[:, start:])
+    walls = np.nonzero(_walls(strip[:, start:], back))[0]
     edge = start + int(walls[0]) if walls.size else None
     margin = rest[:, : walls[0]] if walls.size else rest
     return Survey(blobs, bare_margin=_bare(margin), edge=edge)
+
+
+def still_a_wall(strip: Image, grid: Grid, back: Backdrop) -> bool:
+    """Is the pane's edge the grid was learned with still there (not a box that went)?"""
+    return grid.edge is None or bool(_walls(strip[:, grid.edge : grid.edge + 1], back).all())
+
+
+def _walls(part: Image, back: Backdrop) -> npt.NDArray[np.bool_]:
+    """Per column of `part`: mostly foreground, or off the background's shade."""
+    if not part.size:
+        return np.zeros(part.shape[1], dtype=bool)
+    dist = rgb_distance(part, back.rgb)
+    walls: npt.NDArray[np.bool_] = ((dist > back.threshold).mean(axis=0) >= _WALL) | (
+        np.median(dist, axis=0) > _WALL_SHADE
+    )
+    return walls
 
 
 def _bare(margin: npt.NDArray[np.bool_]) -> bool:
