@@ -198,11 +198,7 @@ class Health:
             return events
         self._good("black_frame", ts, events)
         self._watch_frozen(ts, zlib.crc32(np.ascontiguousarray(sample).data), events)
-        if hidden is not None:
-            self._watch_hidden(ts, hidden, events)
-        elif confidence is not None:
-            self._good("hidden", ts, events)
-            self._watch_sight(ts, confidence, events)
+        self._watch_reading(ts, confidence, hidden, events)
         return events
 
     # -- the two checks that need a readable frame ---------------------------------------
@@ -232,6 +228,15 @@ class Health:
                 f"{self._confidence_min:.2f} since {hms(self._since(ep), self._zone)}"
             )
             self._start("lost_sight", text, events)
+
+    def _watch_reading(
+        self, ts: float, confidence: float | None, hidden: str | None, events: list[HealthEvent]
+    ) -> None:
+        if hidden is not None:
+            self._watch_hidden(ts, hidden, events)
+        elif confidence is not None:
+            self._good("hidden", ts, events)
+            self._watch_sight(ts, confidence, events)
 
     def _watch_hidden(self, ts: float, cause: str, events: list[HealthEvent]) -> None:
         """Something in the way of the live slot: the cause it opens with is named."""

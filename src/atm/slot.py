@@ -123,9 +123,12 @@ class SlotReader:
         """A margin that ends at a wall less than a slot after the last dot may be a box
         over the newest dots (its edge falls within a slot of the last dot it leaves),
         not the pane's edge: it is taken only once it has stood still for `WALL_WAIT_S`."""
-        pitch = grid.pitch or 2 * grid.size
-        if grid.edge is None or grid.edge - grid.x >= pitch + grid.size / 2:
-            return True
+        if (
+            grid.edge is None
+            or grid.pitch is None
+            or grid.edge - grid.x >= grid.pitch + grid.size / 2
+        ):
+            return True  # one dot alone (a chart's first bar) has no older ones to mistake
         key = (grid.edge, round(grid.x))
         if self._walled is None or self._walled[0] != key:
             self._walled = (key, ts)

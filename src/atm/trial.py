@@ -51,8 +51,8 @@ class Score:
         return [t for t in self.health if t.startswith("✅")]
 
 
-class _Inbox:
-    """What the notification fanout would have sent, kept in order."""
+class Inbox:
+    """A stand-in for the notification fanout: what it would have sent, kept in order."""
 
     def __init__(self, on_event: OnEvent) -> None:
         self.messages: list[Message] = []
@@ -97,10 +97,10 @@ def run(replay: Replay, home: Path) -> Score:
     home.mkdir(parents=True, exist_ok=True)
     config = replay_config(replay)
     clock = ReplayClock(replay.start)
-    inbox: list[_Inbox] = []
+    inbox: list[Inbox] = []
 
-    def notifier(on_event: OnEvent) -> _Inbox:
-        inbox.append(_Inbox(on_event))
+    def notifier(on_event: OnEvent) -> Inbox:
+        inbox.append(Inbox(on_event))
         return inbox[0]
 
     capture = _Capture(replay.shots(), clock)

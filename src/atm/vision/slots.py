@@ -38,10 +38,10 @@ _PRESENT = 0.5
 #: A margin is bare when nothing in it is bigger than this many pixels (JPEG ringing
 #: leaves specks of one or two; a dot, or a line, is several).
 _SPECK = 3
-#: A column of the margin this much foreground is a wall: the pane's border or beyond...
-_WALL = 0.5
-#: ...and so is one whose median is this far from the background: the next pane, in a
-#: shade a little off the strip's (bare background stays within a level or two).
+#: A column of the margin is a wall (the pane's border, or the next pane in a shade a
+#: little off the strip's) when this share of it is off the background by more than
+#: `_WALL_SHADE` beyond twice the noise. JPEG's ringing is patchy; a wall is whole.
+_WALL = 0.9
 _WALL_SHADE = 4.0
 #: Before the dots' size is known, a line is at most this wide.
 _SURVEY_LINE = 3
@@ -223,13 +223,11 @@ def still_a_wall(strip: Image, grid: Grid, back: Backdrop) -> bool:
 
 
 def _walls(part: Image, back: Backdrop) -> npt.NDArray[np.bool_]:
-    """Per column of `part`: mostly foreground, or off the background's shade."""
+    """Per column of `part`: is it (nearly) all off the background's shade?"""
     if not part.size:
         return np.zeros(part.shape[1], dtype=bool)
-    dist = rgb_distance(part, back.rgb)
-    walls: npt.NDArray[np.bool_] = ((dist > back.threshold).mean(axis=0) >= _WALL) | (
-        np.median(dist, axis=0) > _WALL_SHADE
-    )
+    off = rgb_distance(part, back.rgb) > _WALL_SHADE + 2 * back.noise
+    walls: npt.NDArray[np.bool_] = off.mean(axis=0) >= _WALL
     return walls
 
 
