@@ -96,7 +96,7 @@ class ChartTheme:
     text: str
     grid: str
     separator: str
-    strip: str  # the M2D pane's own background
+    strip: str | None  # the M2D pane's own background; None: the chart's, grid and all
     up: str
     down: str
 

@@ -4,7 +4,10 @@ On the Xvfb screen a browser window shows candles, a price axis and an M2D dot s
 a pane of its own. One screenshot (mss) goes through `atm calibrate --auto --yes`; then
 `atm run` watches the real screen while the page draws a new bar every `DWELL_S`, and
 every FIRE of the scripted colours must reach the fake Discord and Telegram, each with
-its screenshot, and nothing else that says "signal". Dark and light, 100 % and 125 %.
+its screenshot, and nothing else that says "signal". Dark and light, 100 % and 125 %;
+the M2D pane has a background of its own, as a TradeStation subgraph has. One more case
+keeps the library's own look, its grid running through the dots: ATM misreads that one
+today (see `GRID_THROUGH_STRIP`).
 
 Per-signal latency (dot on screen → request at the fake service) is printed (`-s`) and
 recorded as a test property; it is measured here, never asserted.
@@ -12,6 +15,7 @@ recorded as a test property; it is measured here, never asserted.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import signal
@@ -57,12 +61,6 @@ LIVE: list[Color] = [
 ]
 # fmt: on
 
-CASES = {
-    "dark-100": ("dark", 1.0),
-    "light-100": ("light", 1.0),
-    "dark-125": ("dark", 1.25),
-    "light-125": ("light", 1.25),
-}
 MARK = {"BUY": "🟢 BUY", "SELL": "🔴 SELL"}
 
 
@@ -209,11 +207,59 @@ def watch(
     return session
 
 
+class WrongSignals(AssertionError):
+    """A service's signals are not the scripted FIREs in order, each with its picture."""
+
+
+def check_signals(service: str, inbox: Inbox, context: str) -> list[Arrival]:
+    """The service's signal messages, once they are exactly the scripted FIREs."""
+    signals = inbox.having(service, " signal ")
+    got = [a.text.split(" signal ")[0] for a in signals]
+    if got != [MARK[d] for _, d in expected_fires()]:
+        raise WrongSignals(f"{service}: {[a.text for a in inbox.seen[service]]}\n{context}")
+    for arrival in signals:
+        assert arrival.picture is not None, arrival.text
+        assert Image.open(io.BytesIO(arrival.picture)).width >= 640  # a screenshot
+    warnings = [a.text for a in inbox.seen[service] if a.text.startswith("⚠️")]
+    assert not warnings, warnings  # no pause, no lost sight, no capture trouble
+    return signals
+
+
+def calibrate(home: Path, shot: Path, env: dict[str, str]) -> str:
+    """`atm calibrate --auto --yes --screenshot SHOT`: its report, once it found everything."""
+    done = subprocess.run(
+        atm(home, "calibrate", "--auto", "--yes", "--screenshot", str(shot)),
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "matches no class" not in done.stdout
+    assert "colours not on screen" not in done.stdout  # all seven were seen
+    return done.stdout
+
+
+GRID_THROUGH_STRIP = pytest.mark.xfail(
+    strict=True,
+    raises=WrongSignals,
+    reason="the library's own look runs its grid through the M2D pane (a line at the dots' "
+    "value, vertical lines at time marks): the detector reads an older dot for the live bar, "
+    "one BUY is missed and a cooled setup fires a false BUY. Issue 11 items 1-2 (the "
+    "detector's work): drop this mark when it passes.",
+)
+CASES = [
+    pytest.param("dark", 1.0, True, id="dark-100"),
+    pytest.param("light", 1.0, True, id="light-100"),
+    pytest.param("dark", 1.25, True, id="dark-125"),
+    pytest.param("light", 1.25, True, id="light-125"),
+    pytest.param("dark", 1.0, False, id="dark-100-grid-through-strip", marks=GRID_THROUGH_STRIP),
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("theme", "scale"), list(CASES.values()), ids=list(CASES))
+@pytest.mark.parametrize(("theme", "scale", "own_pane"), CASES)
 def test_every_signal_of_a_lightweight_chart_arrives(
     theme: str,
     scale: float,
+    own_pane: bool,
     display: XServer,
     chart_js: Path,
     tmp_path: Path,
@@ -226,41 +272,25 @@ def test_every_signal_of_a_lightweight_chart_arrives(
     bars = make_bars([*HISTORY, *LIVE], start=START, seed=7)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATM_")}
     display.xdotool("mousemove", str(WIDTH - 1), str(HEIGHT - 1))  # the pointer off the chart
-    settings = PageSettings(TITLE, THEMES[theme])
+    look = THEMES[theme] if own_pane else dataclasses.replace(THEMES[theme], strip=None)
     with (
-        ChartServer(chart_js, settings, bars[: len(HISTORY)]) as chart,
+        ChartServer(chart_js, PageSettings(TITLE, look), bars[: len(HISTORY)]) as chart,
         Chromium(display.display, chart.url, tmp_path, scale=scale) as browser,
     ):
         try:
             chart.wait_drawn(len(HISTORY), timeout=60)
         except TimeoutError as exc:
             raise AssertionError(f"{exc}; chromium said: {browser.log_text()}") from exc
-        shot = screenshot(tmp_path / "chart.png")
-        calibrated = subprocess.run(
-            atm(home, "calibrate", "--auto", "--yes", "--screenshot", str(shot)),
-            env=env, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        assert calibrated.returncode == 0, calibrated.stdout + calibrated.stderr
-        assert "matches no class" not in calibrated.stdout
-        assert "colours not on screen" not in calibrated.stdout  # all seven were seen
+        report = calibrate(home, screenshot(tmp_path / "chart.png"), env)
         inbox = Inbox(discord_server, telegram_server)
         run_env = {**env, **secrets_env(discord_server, telegram_server)}
         session = watch(home, run_env, chart, bars[len(HISTORY) :], inbox)
-
-    fires = expected_fires()
+    record_property("calibration", report)
     for service in ("discord", "telegram"):
-        signals = inbox.having(service, " signal ")
-        assert [a.text.split(" signal ")[0] for a in signals] == [MARK[d] for _, d in fires], (
-            service, [a.text for a in inbox.seen[service]], calibrated.stdout, session.stderr,
-        )  # fmt: skip
-        for arrival in signals:
-            assert arrival.picture is not None, arrival.text
-            assert Image.open(io.BytesIO(arrival.picture)).width >= 640  # a screenshot
-        warnings = [a.text for a in inbox.seen[service] if a.text.startswith("⚠️")]
-        assert not warnings, warnings  # no pause, no lost sight, no capture trouble
-        latencies = [a.at - session.drawn[i] for a, (i, _) in zip(signals, fires, strict=True)]
+        signals = check_signals(service, inbox, f"{report}\n{session.stderr}")
+        fired_at = [session.drawn[i] for i, _ in expected_fires()]
+        latencies = [a.at - t for a, t in zip(signals, fired_at, strict=True)]
         record_property(f"{service}_latency_s", [round(x, 3) for x in latencies])
         print(f"\n{theme} {scale:.0%} {service}: latency s {[f'{x:.3f}' for x in latencies]}")
     assert session.exit_code == 0, session.stderr  # SIGTERM: stop ping, drain, clean exit
     assert list((home / "logs" / "fires").glob("*_BUY.png"))
-    record_property("calibration", calibrated.stdout)
