@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,7 +37,7 @@ LIBRARY = "lightweight-charts"
 BUNDLE = Path("node_modules", LIBRARY, "dist", f"{LIBRARY}.standalone.production.js")
 BROWSERS = ("chromium", "chromium-browser")
 # What a test that wants the browser chart needs from Debian, for skip and fail messages.
-PACKAGES = "chromium npm"
+PACKAGES = "chromium, npm"
 
 
 class Unavailable(Exception):
@@ -74,13 +73,15 @@ def chart_library(cache: Path | None = None) -> Path:
         shutil.copyfile(PAGE / name, work / name)
     done = subprocess.run(
         [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline",
-         "--loglevel=error"],
+         "--loglevel=error", "--fetch-retries=1", "--fetch-retry-mintimeout=2000",
+         "--fetch-retry-maxtimeout=5000"],
         cwd=work, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     if done.returncode != 0 or not (work / BUNDLE).is_file():
         shutil.rmtree(work, ignore_errors=True)
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise Unavailable(f"`npm ci` of {LIBRARY} into {home.parent} failed: {last}")
+        said = [line for line in done.stderr.splitlines() if "complete log" not in line]
+        why = "; ".join(said[:2]) or f"exit {done.returncode}"
+        raise Unavailable(f"`npm ci` of {LIBRARY} into {home.parent} failed: {why}")
     try:
         work.rename(home)
     except OSError:  # another session installed it first
@@ -158,9 +159,18 @@ class PageSettings:
         }
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser closed while a poll was under way: the test is over
+        super().handle_error(request, client_address)
+
+
 class ChartServer:
-    """The page, the library and the bars on 127.0.0.1; `append` adds a bar, `wait_drawn`
-    tells when the page has drawn it."""
+    """The page, the library and the bars on 127.0.0.1, served until `close()`; `append`
+    adds a bar, `wait_drawn` tells when the page has drawn it."""
 
     def __init__(self, library: Path, settings: PageSettings, bars: Sequence[Bar]) -> None:
         self._files = {
@@ -171,9 +181,9 @@ class ChartServer:
         self._bars = list(bars)
         self._drawn: dict[int, float] = {}  # bar count → monotonic time the page drew it
         self._changed = threading.Condition()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="chart-server")
+        self._thread.start()
 
     @property
     def url(self) -> str:
@@ -199,16 +209,7 @@ class ChartServer:
                     raise TimeoutError(f"the page did not draw {count} bars in {timeout} s")
                 self._changed.wait(left)
 
-    def __enter__(self) -> ChartServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
@@ -271,7 +272,7 @@ class Chromium:
 
     `size` is in CSS pixels: at `scale` 1.25 the window is 1.25 times as many screen
     pixels, as on a Windows desktop set to 125 %. The browser runs in its own process
-    group, closed with it.
+    group, ended by `close()`.
     """
 
     def __init__(
@@ -335,14 +336,3 @@ class Chromium:
             raise Unavailable("waitid is POSIX")
         flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
         return os.waitid(os.P_PID, self._proc.pid, flags) is not None
-
-    def __enter__(self) -> Chromium:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

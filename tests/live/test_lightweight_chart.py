@@ -18,11 +18,11 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from atm.colors import Color
 from atm.fsm import Machine
 from atm.types import Direction
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.proc import stop
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.web_chart import THEMES, Bar, ChartServer, Chromium, PageSettings, make_bars
 from tests.fakes.xvfb import HEIGHT, WIDTH, XServer
@@ -194,12 +195,7 @@ def watch(
             inbox.pump_until(session.drawn[-1] + DWELL_S)
         inbox.wait_for(" signal ", len(expected_fires()), timeout=10)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            session.exit_code = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        session.exit_code = stop(proc)
         session.stderr = proc.stderr.read() if proc.stderr else ""
         if proc.stderr:
             proc.stderr.close()
@@ -274,8 +270,8 @@ def test_every_signal_of_a_lightweight_chart_arrives(
     display.xdotool("mousemove", str(WIDTH - 1), str(HEIGHT - 1))  # the pointer off the chart
     look = THEMES[theme] if own_pane else dataclasses.replace(THEMES[theme], strip=None)
     with (
-        ChartServer(chart_js, PageSettings(TITLE, look), bars[: len(HISTORY)]) as chart,
-        Chromium(display.display, chart.url, tmp_path, scale=scale) as browser,
+        closing(ChartServer(chart_js, PageSettings(TITLE, look), bars[: len(HISTORY)])) as chart,
+        closing(Chromium(display.display, chart.url, tmp_path, scale=scale)) as browser,
     ):
         try:
             chart.wait_drawn(len(HISTORY), timeout=60)
