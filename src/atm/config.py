@@ -230,6 +230,7 @@ class Telegram(_Model):
     chat_id: IdText = ""
     api_base: str = "https://api.telegram.org"
     heartbeat_thread_id: IdText = ""
+    buttons: bool = False  # Taken / Skipped / False signal under each trigger alert
 
     @field_validator("api_base")
     @classmethod
@@ -267,6 +268,27 @@ class Schedule(_Model):
         return v
 
 
+_Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class SymbolJournal(_Model):
+    """How to value one chart's trades: its traded instrument may differ (DIA → US30)."""
+
+    instrument: str = ""  # "" = the chart's symbol itself
+    point_value: _Positive = 1.0  # money per 1.0 of price per 1 unit of size
+    tick_size: _Positive = 0.01
+    fee: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0  # per trade, round turn
+
+
+class Journal(_Model):
+    symbols: dict[str, SymbolJournal] = Field(default_factory=dict)  # by symbol_label
+
+    def settings(self, symbol: str) -> SymbolJournal:
+        """A chart symbol's settings, or an instrument's; defaults when neither is listed."""
+        by_instrument = {s.instrument: s for s in self.symbols.values() if s.instrument}
+        return self.symbols.get(symbol) or by_instrument.get(symbol) or SymbolJournal()
+
+
 class Config(_Model):
     schema_: Literal[1] = Field(default=1, alias="schema")
     window_title: str = "TradeStation"
@@ -285,6 +307,7 @@ class Config(_Model):
     alerts: Alerts = Alerts()
     notify: Notify = Notify()
     schedule: Schedule = Schedule()
+    journal: Journal = Journal()
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
