@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from atm import __version__
-from atm.cli import calibrate, configs, corpora, notify, pending, run
+from atm.cli import calibrate, configs, corpora, journal, notify, report, run
 from atm.cli.common import Handler
 from atm.errors import AtmError
 
 #: Command groups in the order `atm --help` lists them.
-COMMANDS = (calibrate, run, corpora, notify, configs, pending)
+COMMANDS = (calibrate, run, corpora, notify, configs, journal, report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

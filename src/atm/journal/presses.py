@@ -24,7 +24,7 @@ from typing import Final, Literal, get_args
 from atm.colors import DOT_COLORS
 from atm.config import SymbolJournal
 from atm.corpus import NONE, Label, load_labels, save_labels
-from atm.journal.ids import trade_id_for_signal
+from atm.journal.entry import for_signal
 from atm.journal.record import FALSE_SIGNAL, Trade
 from atm.journal.signals import Signal
 
@@ -71,35 +71,12 @@ def decide(
     """The record a press asks for, given what the journal already holds for the signal."""
     if existing is not None and existing.source != "telegram":
         return Verdict(None, f"already in the journal as {existing.id}; atm journal edit to change")
-    trade = stub(signal, settings, now)
+    trade = for_signal(signal, settings, now, "telegram")
     if choice != "taken":
         trade = replace(trade, decision="skipped", reason=FALSE_SIGNAL if choice == "false" else "")
     if existing is not None and _same(existing, trade):
         return Verdict(None, f"{LABELS[choice]}: already recorded")
     return Verdict(trade, f"{LABELS[choice]}: recorded as {trade.id}")
-
-
-def stub(signal: Signal, settings: SymbolJournal, now: datetime) -> Trade:
-    """A taken record for `signal` with what the monitor knows; prices and size to come."""
-    levels = signal.levels
-    return Trade(
-        id=trade_id_for_signal(signal.id),
-        decision="taken",
-        symbol=signal.symbol or "?",
-        instrument=settings.instrument or signal.symbol,
-        recorded=now,
-        direction=signal.direction,
-        signal=signal.id,
-        signal_time=signal.ts,
-        sl=levels.sl if levels else None,
-        tp1=levels.tp1 if levels else None,
-        tp2=levels.tp2 if levels else None,
-        fees=settings.fee,
-        point_value=settings.point_value,
-        tick_size=settings.tick_size,
-        alert_price=signal.price,
-        source="telegram",
-    )
 
 
 def _same(a: Trade, b: Trade) -> bool:
