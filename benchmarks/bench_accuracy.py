@@ -14,9 +14,9 @@ from pathlib import Path
 
 from _common import machine
 from atm import config as config_mod
+from atm.evaluate import evaluate
 from atm.sim.corpus import write_corpus
 from atm.sim.effects import CATALOGUE
-from atm.tools.dryrun import evaluate
 
 
 def main(bars: int) -> None:

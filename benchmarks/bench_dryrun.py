@@ -15,8 +15,8 @@ from pathlib import Path
 
 from _common import machine
 from atm import config as config_mod
+from atm.evaluate import evaluate
 from atm.sim.corpus import write_corpus
-from atm.tools.dryrun import evaluate
 from atm.vision.image_io import read_image
 
 

@@ -41,9 +41,9 @@ def moved(frames: list[Image]) -> Image:
     return out
 
 
-def _settings(**kw: object) -> config.Canary:
+def _settings(**kw: object) -> config.CanarySettings:
     roi = config.Roi(x=LAYOUT.canary.x, y=LAYOUT.canary.y, w=LAYOUT.canary.w, h=LAYOUT.canary.h)
-    return config.Canary.model_validate({"roi": roi, "every_cycles": 1, **kw})
+    return config.CanarySettings.model_validate({"roi": roi, "every_cycles": 1, **kw})
 
 
 def _canary(tmp_path: Path, **kw: object) -> Canary:

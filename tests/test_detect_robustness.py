@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from atm import config as config_mod
+from atm.evaluate import evaluate
 from atm.sim.corpus import write_corpus
 from atm.sim.effects import CATALOGUE
-from atm.tools.dryrun import evaluate
 
 
 @pytest.mark.parametrize(("seed", "case"), list(enumerate(CATALOGUE)))

@@ -11,8 +11,8 @@ import pytest
 from atm import config as config_mod
 from atm.capture.base import Frame
 from atm.levels import (
+    LevelsOutcome,
     LevelsReading,
-    Outcome,
     PhaseB,
     _order_tps,
     decimals,
@@ -152,7 +152,7 @@ def _phase(confirm: int = 2) -> PhaseB:
     return PhaseB(opened=1000.0, direction="BUY", timeout_s=600.0, confirm_scans=confirm)
 
 
-def _feed(phase: PhaseB, readings: list[LevelsReading], every: float = 5.0) -> list[Outcome]:
+def _feed(phase: PhaseB, readings: list[LevelsReading], every: float = 5.0) -> list[LevelsOutcome]:
     return [phase.observe(r, 1000.0 + every * (i + 1)) for i, r in enumerate(readings)]
 
 

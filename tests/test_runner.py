@@ -23,11 +23,10 @@ from fake_telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 from atm import config as config_mod
 from atm.audit import AuditLog, read_jsonl
 from atm.capture.base import Frame
-from atm.capture.window import WindowNotFound
 from atm.cli import main
 from atm.clock import ReplayClock
 from atm.corpus import frame_time, load_labels
-from atm.errors import CaptureError
+from atm.errors import CaptureError, WindowNotFound
 from atm.notify.base import Message
 from atm.runner import Runner
 from atm.sim.corpus import write_corpus

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from atm import config
-from atm.capture.base import Frame, Image
+from atm.capture.base import Frame
 from atm.clock import local
 from atm.geometry import Rect
+from atm.types import Image
 from atm.vision.phash import distance, from_hex, phash, to_hex
 
 #: Standard deviation (grey levels over all channels) below which the region is one flat
@@ -74,7 +75,9 @@ class Canary:
     `zone` is the IANA zone for the time written in the pause file ("" = local).
     """
 
-    def __init__(self, settings: config.Canary, pause_file: Path, *, zone: str = "") -> None:
+    def __init__(
+        self, settings: config.CanarySettings, pause_file: Path, *, zone: str = ""
+    ) -> None:
         self._roi = Rect.of(settings.roi)
         self._max = settings.max_distance
         self._every = settings.every_cycles

@@ -96,7 +96,7 @@ class Colors(_Model):
         return {k: v for k, v in self if k != "background"}
 
 
-class Capture(_Model):
+class CaptureSettings(_Model):
     region: Roi = Roi(x=0, y=0, w=1920, h=1080)
     follow_window: bool = False
 
@@ -141,7 +141,7 @@ class Levels(_Model):
     tick: float = Field(default=0.01, gt=0)
 
 
-class Canary(_Model):
+class CanarySettings(_Model):
     roi: Roi = Roi(x=1765, y=0, w=150, h=30)
     baseline_phash: str = ""
     max_distance: int = Field(default=8, ge=0, le=64)
@@ -295,13 +295,13 @@ class Config(_Model):
     symbol_label: str = "DIA→US30"
     dot_roi: Roi = Roi(x=60, y=930, w=1700, h=40)
     chart_roi: Roi = Roi(x=60, y=40, w=1700, h=860)
-    capture: Capture = Capture()
+    capture: CaptureSettings = CaptureSettings()
     loop: Loop = Loop()
     chart: Chart = Chart()
     colors: Colors = Colors()
     y_axis: YAxis = YAxis()
     levels: Levels = Levels()
-    canary: Canary = Canary()
+    canary: CanarySettings = CanarySettings()
     lockout: Lockout = Lockout()
     heartbeat: Heartbeat = Heartbeat()
     alerts: Alerts = Alerts()

@@ -5,8 +5,8 @@
 
 `color` is the true colour of the rightmost dot (`none` for an empty strip); `fire` marks
 the frame where a BUY or SELL must fire; `"not_fire": true` marks a frame where the
-monitor fired and must not have (the trader's "False signal" button). One module owns this format: sim, dry run and
-labeler all read and write it through here.
+monitor fired and must not have (the trader's "False signal" button). One module owns
+this format: sim, dry run and labeler all read and write it through here.
 """
 
 from __future__ import annotations
@@ -18,23 +18,22 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from atm.colors import DOT_COLORS
 from atm.errors import InputError
+from atm.types import Direction
 
 LABELS = "labels.json"
 NONE = "none"
 FRAME_SUFFIXES = (".png", ".jpg", ".jpeg")
 _NAME = re.compile(r"^(\d{8}_\d{6})(?:_[^/\\]*)?$")
 
-Fire = Literal["BUY", "SELL"]
-
 
 @dataclass(frozen=True, slots=True)
 class Label:
     color: str  # a dot colour or NONE
-    fire: Fire | None = None
+    fire: Direction | None = None
     not_fire: bool = False  # the monitor fired here and the trader said it was false
 
 

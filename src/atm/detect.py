@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from atm.capture.base import Image
-from atm.colors import UNKNOWN, Color, Rgb
+from atm.colors import DOT_COLORS, UNKNOWN, Color, Rgb
 from atm.config import Config, Roi
+from atm.types import Image, Reading
 from atm.vision.colour import distances
 from atm.vision.dots import Blob, find_blobs, rightmost_blob
 
@@ -29,7 +29,7 @@ class Dot:
     y: float
     radius: float
     rgb: Rgb
-    color: str
+    color: Reading
     confidence: float
     distance: float
 
@@ -48,11 +48,11 @@ class Classifier:
 
     def __init__(self, config: Config) -> None:
         dots = config.colors.dots()
-        self._names = list(dots)
-        self._refs = np.array([spec.rgb for spec in dots.values()], dtype=np.float64)
-        self._tolerances = [spec.tolerance for spec in dots.values()]
+        self._names: tuple[Color, ...] = DOT_COLORS
+        self._refs = np.array([dots[name].rgb for name in DOT_COLORS], dtype=np.float64)
+        self._tolerances = [dots[name].tolerance for name in DOT_COLORS]
 
-    def classify(self, rgb: Rgb, background: Rgb) -> tuple[str, float, float]:
+    def classify(self, rgb: Rgb, background: Rgb) -> tuple[Reading, float, float]:
         """(colour or UNKNOWN, confidence 0..1, distance to the nearest)."""
         d = distances(np.asarray(rgb, np.float64), self._refs, np.asarray(background, np.float64))
         first, second = (int(i) for i in np.argsort(d)[:2])
@@ -93,7 +93,8 @@ class Detector:
     def __init__(self, config: Config) -> None:
         self._config = config
         self._classifier = Classifier(config)
-        self._raw: deque[str] = deque(maxlen=config.loop.debounce_depth)
+        self._depth = config.loop.debounce_depth
+        self._raw: deque[Reading] = deque(maxlen=self._depth)
         self.window: deque[tuple[float, Color]] = deque(maxlen=WINDOW)
 
     def detect(self, strip: Image, ts: float) -> Detection:
@@ -111,7 +112,7 @@ class Detector:
 
     def _debounced(self) -> Color | None:
         """A colour counts once it is the rightmost for `debounce_depth` reads in a row."""
-        if len(self._raw) < self._raw.maxlen or len(set(self._raw)) != 1:  # type: ignore[operator]
+        if len(self._raw) < self._depth or len(set(self._raw)) != 1:
             return None
         color = self._raw[-1]
-        return None if color == UNKNOWN else color  # type: ignore[return-value]
+        return None if color == UNKNOWN else color

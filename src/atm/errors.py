@@ -5,6 +5,8 @@ AtmError                    anything ATM raises on purpose
 │   ├── ConfigError         a config file or key is wrong (names file and key)
 │   └── InputError          a corpus, screenshot or journal file is unreadable
 ├── CaptureError            the screen or window could not be grabbed
+│   ├── WindowNotFound      no window title contains `window_title`
+│   └── WindowMinimized     the chart window is minimized
 ├── NotImplementedYet       a command whose issue has not landed: exit 2
 └── NotifyError             a backend did not accept a message
     ├── TransientNotifyError    worth retrying (5xx, timeout, refused)
@@ -43,6 +45,14 @@ class NotImplementedYet(AtmError):
 
 class CaptureError(AtmError):
     """Grabbing the screen or finding the chart window failed."""
+
+
+class WindowNotFound(CaptureError):
+    """No window's title contains the configured `window_title`."""
+
+
+class WindowMinimized(CaptureError):
+    """The window exists but is minimized: the screen shows something else."""
 
 
 class NotifyError(AtmError):

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from atm.colors import MIRROR, Color
+from atm.types import Direction
 
 State = Literal["IDLE", "ARMED_BUY", "PRIMED_BUY", "ARMED_SELL", "PRIMED_SELL"]
-Direction = Literal["BUY", "SELL"]
 Action = Literal[
     "arm",  # IDLE → ARMED on the arming colour
     "refresh",  # arming colour again while ARMED

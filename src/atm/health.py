@@ -29,8 +29,8 @@ from typing import Final, Literal
 
 import numpy as np
 
-from atm.capture.base import Image
 from atm.clock import hms
+from atm.types import Image
 
 HealthKind = Literal["lost_sight", "no_chart", "capture_failed", "black_frame", "frozen_frame"]
 

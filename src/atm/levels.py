@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from atm.capture.base import Frame
 from atm.config import Config
-from atm.fsm import Direction
+from atm.types import Direction
 from atm.vision.axis import AxisFit, Tag, TextReader, points_fit, read_axis, read_tags
 from atm.vision.lines import Line, find_grid, find_lines
 
@@ -177,7 +177,7 @@ def levels_text(reading: LevelsReading, tick: float = 0.01) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class LevelsOutcome:
     """What a scan means for Phase B. `text` is the alert to send (partial, full) or None."""
 
     kind: OutcomeKind
@@ -234,28 +234,28 @@ class PhaseB:
     def open(self) -> bool:
         return self._open
 
-    def observe(self, reading: LevelsReading, ts: float) -> Outcome:
+    def observe(self, reading: LevelsReading, ts: float) -> LevelsOutcome:
         """The outcome of one scan at time `ts` (the frame's time)."""
         if not self._open:
-            return Outcome("wait")
+            return LevelsOutcome("wait")
         if ts >= self.deadline:
             return self.expire(ts)
         key = reading.prices if reading.count >= 2 and reading.prices != self._stale else None
         self._streak = self._streak + 1 if key is not None and key == self._last else 1
         self._last = key
         if key is None or self._streak < self.confirm_scans:
-            return Outcome("wait", reading)
+            return LevelsOutcome("wait", reading)
         if reading.count == 3:
             self._open = False
-            return Outcome("full", reading, levels_text(reading, self.tick))
+            return LevelsOutcome("full", reading, levels_text(reading, self.tick))
         if self.partial_sent is None:
             self.partial_sent = reading
-            return Outcome("partial", reading, levels_text(reading, self.tick))
-        return Outcome("wait", reading)
+            return LevelsOutcome("partial", reading, levels_text(reading, self.tick))
+        return LevelsOutcome("wait", reading)
 
-    def expire(self, ts: float) -> Outcome:
+    def expire(self, ts: float) -> LevelsOutcome:
         """Close at the timeout (call it when no scan comes): `timeout` or `expired`."""
         if not self._open or ts < self.deadline:
-            return Outcome("wait")
+            return LevelsOutcome("wait")
         self._open = False
-        return Outcome("expired" if self.partial_sent else "timeout", self.partial_sent)
+        return LevelsOutcome("expired" if self.partial_sent else "timeout", self.partial_sent)

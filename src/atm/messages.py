@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from atm.clock import hms, local
-from atm.fsm import Direction, State
+from atm.fsm import State
+from atm.types import Direction
 
 _ICON = {"BUY": "🟢", "SELL": "🔴"}
 

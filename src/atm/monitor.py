@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atm.capture.base import Image
 from atm.colors import UNKNOWN, Color
 from atm.config import Config
 from atm.detect import Detection, Detector, Dot
-from atm.fsm import Direction, Machine, State, Step, direction_of
+from atm.fsm import Machine, State, Step, direction_of
+from atm.types import Direction, Image
 
 #: Cycles in a row without an accepted colour after which the monitor counts as blind.
 BLIND_AFTER = 2
@@ -94,7 +94,7 @@ class Monitor:
         dots: tuple[Dot, ...] = self.detector.history(strip)
         n = len(dots)
         return [
-            (d.color, ts - (n - 1 - i) * self._bar_s)  # type: ignore[misc]
+            (d.color, ts - (n - 1 - i) * self._bar_s)
             for i, d in enumerate(dots)
             if d.color != UNKNOWN
         ]

@@ -20,16 +20,16 @@ from atm import messages
 from atm.audit import AuditLog
 from atm.canary import Canary, CanaryResult
 from atm.capture.base import Capture, Frame, LiveCapture
-from atm.capture.window import WindowNotFound
 from atm.clock import Clock, local
 from atm.config import AlertKind, Config
 from atm.detect import Detection
-from atm.errors import CaptureError
-from atm.fsm import Direction, Step
+from atm.errors import CaptureError, WindowNotFound
+from atm.fsm import Step
 from atm.health import Health
-from atm.levels import Outcome, PhaseB, scan
+from atm.levels import LevelsOutcome, PhaseB, scan
 from atm.monitor import Monitor, Observation, Reconciled
 from atm.notify.base import Message
+from atm.types import Direction
 from atm.vision.annotate import annotate
 from atm.vision.axis import TextReader
 from atm.vision.image_io import encode_png, write_png
@@ -246,7 +246,9 @@ class Runner:
         reading = scan(frame, self.config, self._ocr, direction=phase.direction)
         self._phase_b_outcome(phase.observe(reading, frame.ts), frame.ts, frame)
 
-    def _phase_b_outcome(self, outcome: Outcome, ts: float, frame: Frame | None = None) -> None:
+    def _phase_b_outcome(
+        self, outcome: LevelsOutcome, ts: float, frame: Frame | None = None
+    ) -> None:
         if outcome.kind == "wait":
             return
         found = outcome.reading.as_dict() if outcome.reading else None

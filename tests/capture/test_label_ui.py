@@ -22,9 +22,9 @@ from xvfb import XServer, window_origin
 from atm import config as config_mod
 from atm.colors import UNKNOWN
 from atm.corpus import Label, list_frames, load_labels, save_labels
+from atm.labeling import KEYS, LabelSession
 from atm.sim.corpus import write_corpus
 from atm.sim.layout import Layout
-from atm.tools.label import KEYS, LabelSession
 from atm.vision.image_io import read_image, write_png
 
 BARS, SEED = 10, 8  # a SELL FIRE at frame 3, a BUY at frame 9

@@ -12,7 +12,7 @@ from atm.capture.factory import open_capture
 from atm.capture.screen import ScreenCapture
 from atm.capture.window import WindowCapture
 from atm.clock import ReplayClock
-from atm.config import Capture, Config, Roi
+from atm.config import CaptureSettings, Config, Roi
 from atm.errors import CaptureError
 from atm.geometry import Rect
 
@@ -111,7 +111,7 @@ def test_open_capture_follows_the_config() -> None:
     clock = ReplayClock()
     screen = open_capture(Config(window_title=""), clock)
     fixed = open_capture(Config(), clock)
-    follow = open_capture(Config(capture=Capture(follow_window=True)), clock)
+    follow = open_capture(Config(capture=CaptureSettings(follow_window=True)), clock)
     assert isinstance(screen, ScreenCapture)
     assert screen.region == Rect(0, 0, 1920, 1080)
     # a title makes the fixed rectangle check that the chart window is still there

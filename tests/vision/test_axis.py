@@ -11,7 +11,7 @@ import pytest
 from atm.capture.base import Image
 from atm.sim.levels_corpus import SCALES, LevelsFrame, levels_frames
 from atm.vision.axis import (
-    Label,
+    PriceLabel,
     TextReader,
     fit_labels,
     parse_price,
@@ -24,20 +24,20 @@ from atm.vision.axis import (
 RED, GREEN = (255, 0, 0), (0, 255, 0)
 
 
-def _labels(lo: float = 480.0, hi: float = 486.0, step: float = 0.5) -> list[Label]:
+def _labels(lo: float = 480.0, hi: float = 486.0, step: float = 0.5) -> list[PriceLabel]:
     """Labels of a 860-row axis whose top row is `hi`, at their exact rows."""
     slope = (hi - lo) / 860
     out, k = [], 1
     while hi - k * step > lo:
         price = round(hi - k * step, 2)
-        out.append(Label(y=(hi - price) / slope, text=f"{price:.2f}", price=price))
+        out.append(PriceLabel(y=(hi - price) / slope, text=f"{price:.2f}", price=price))
         k += 1
     return out
 
 
-def _misread(labels: list[Label], i: int, text: str) -> list[Label]:
+def _misread(labels: list[PriceLabel], i: int, text: str) -> list[PriceLabel]:
     out = list(labels)
-    out[i] = Label(labels[i].y, text, parse_price(text))
+    out[i] = PriceLabel(labels[i].y, text, parse_price(text))
     return out
 
 
@@ -96,18 +96,18 @@ def test_too_few_or_inconsistent_labels_are_no_axis() -> None:
     assert fit_labels(labels[:2]) is None
     assert fit_labels([]) is None
     junk = [
-        Label(y=100.0 * i, text=t, price=parse_price(t))
+        PriceLabel(y=100.0 * i, text=t, price=parse_price(t))
         for i, t in enumerate(["1", "7", "3", "9", "2"])
     ]
     assert fit_labels(junk) is None
-    rising = [Label(y=lb.y, text=lb.text, price=-(lb.price or 0)) for lb in labels]
+    rising = [PriceLabel(y=lb.y, text=lb.text, price=-(lb.price or 0)) for lb in labels]
     assert fit_labels(rising) is None  # prices must fall as rows grow downwards
 
 
 def test_labels_are_moved_onto_the_grid() -> None:
     """A renderer that prints its labels 1.4 px low: the grid lines still sit on the prices."""
     true = _labels()
-    low = [Label(lb.y + 1.4, lb.text, lb.price) for lb in true]
+    low = [PriceLabel(lb.y + 1.4, lb.text, lb.price) for lb in true]
     grid = [lb.y for lb in true] + [17.0]  # and a stray row that is no label's
     fit = fit_labels(low, grid)
     assert fit is not None and fit.y_at(483.0) == pytest.approx(430.0, abs=1e-6)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from atm.capture.base import Image
 from atm.colors import Rgb
 from atm.geometry import Rect
+from atm.types import Image
 from atm.vision.phash import phash, to_hex
 
 #: Standard deviation of a region's grey levels below which it is flat: no layout to hash.

@@ -23,9 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 from atm.calibration import FLAT_STD, Calibration, FoundDot, Proposal, assemble, clip
-from atm.capture.base import Image
 from atm.colors import DOT_COLORS, REFERENCE_RGB, Rgb
 from atm.geometry import Rect
+from atm.types import Image
 from atm.vision.colour import distances
 from atm.vision.dots import Backdrop, contrast, find_blobs
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Image
 from atm.colors import Rgb
+from atm.types import Image
 from atm.vision.dots import contrast
 
 Bools = npt.NDArray[np.bool_]

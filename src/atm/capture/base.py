@@ -5,13 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from atm.errors import CaptureError
 from atm.geometry import RoiLike
-
-Image = npt.NDArray[np.uint8]  # (H, W, 3) uint8, RGB channel order
+from atm.types import Image
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from atm.capture.base import Frame, Image
+from atm.capture.base import Frame
 from atm.clock import ReplayClock
 from atm.corpus import frame_time, list_frames
 from atm.errors import InputError
+from atm.types import Image
 from atm.vision.image_io import read_image
 
 #: Frames decoded ahead on worker threads: decoding a 1080p PNG costs far more than

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import math
 
-from atm.capture.base import Frame, Image
+from atm.capture.base import Frame
 from atm.clock import Clock
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import Bar, Session
 from atm.sim.theme import Theme
+from atm.types import Image
 
 
 class SimCapture:

@@ -19,21 +19,14 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal
 
-from atm.capture.base import Frame, Image
+from atm.capture.base import Frame
 from atm.capture.screen import Grabber, sub_rect
 from atm.clock import Clock
-from atm.errors import CaptureError
+from atm.errors import CaptureError, WindowMinimized, WindowNotFound
 from atm.geometry import Rect, RoiLike
+from atm.types import Image
 
 RELOCATE_S = 2.0
-
-
-class WindowNotFound(CaptureError):
-    """No window's title contains the configured `window_title`."""
-
-
-class WindowMinimized(CaptureError):
-    """The window exists but is minimized: the screen shows something else."""
 
 
 @dataclass(frozen=True, slots=True)

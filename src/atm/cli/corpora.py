@@ -92,21 +92,13 @@ def _cmd_sim(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_dryrun(args: argparse.Namespace, console: Console) -> int:
-    from atm.tools.dryrun import evaluate, to_json
-    from atm.tools.dryrun_view import print_report
-    from atm.tools.progress import bar
+    from atm.tools.dryrun import run_dryrun
 
-    cfg = load_config(args, args.config or corpus_config(args.dir))
-    with bar(console, "replaying", enabled=not args.json) as progress:
-        result = evaluate(
-            args.dir,
-            cfg,
-            min_precision=args.min_precision,
-            min_recall=args.min_recall,
-            progress=progress,
-        )
-    if args.json:
-        console.print_json(data=to_json(result))
-    else:
-        print_report(result, str(args.dir), console)
-    return 0 if result.passed else 1
+    return run_dryrun(
+        args.dir,
+        load_config(args, args.config or corpus_config(args.dir)),
+        console,
+        as_json=args.json,
+        min_precision=args.min_precision,
+        min_recall=args.min_recall,
+    )

@@ -53,10 +53,12 @@ def register(sub: Sub) -> None:
 
 def _common(p: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> None:
     """--file and --config, accepted before or after the action."""
-    p.add_argument("--file", metavar="PATH", type=Path, default=default,
-                   help="journal file (default: trades.jsonl in the workspace)")  # fmt: skip
-    p.add_argument("--config", metavar="PATH", type=Path, default=default,
-                   help="config file (default: the active one, else built-in defaults)")  # fmt: skip
+    p.add_argument(
+        "--file", metavar="PATH", type=Path, default=default, help="journal file (trades.jsonl)"
+    )
+    p.add_argument(
+        "--config", metavar="PATH", type=Path, default=default, help="config (default: active)"
+    )
 
 
 def _register_add(actions: Any) -> None:

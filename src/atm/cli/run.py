@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 
 from atm import config as config_mod
-from atm.capture.base import Image
 from atm.cli.common import Sub, config_opt, load_config, workspace
 from atm.errors import CaptureError
+from atm.types import Image
 
 
 def register(sub: Sub) -> None:

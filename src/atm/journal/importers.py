@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Final
 
 from atm.errors import InputError
-from atm.fsm import Direction
+from atm.types import Direction
 
 _TIME_FORMATS: Final = (
     "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",

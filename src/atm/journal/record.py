@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal, get_args
 
-from atm.fsm import Direction
+from atm.types import Direction
 
 SCHEMA: Final = 1
 Decision = Literal["taken", "skipped"]

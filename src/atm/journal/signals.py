@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from atm.fsm import Direction
+from atm.types import Direction
 
 #: Audit events this index reads; every other line is skipped before it is parsed.
 SIGNAL, PRESS = "signal", "press"

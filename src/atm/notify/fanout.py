@@ -60,7 +60,7 @@ from atm.notify.base import Message, Notifier
 log = logging.getLogger("atm.notify")
 
 Event = dict[str, Any]
-Outcome = Literal["sent", "permanent", "attempts", "stale", "shutdown", "closed", "dropped"]
+Delivery = Literal["sent", "permanent", "attempts", "stale", "shutdown", "closed", "dropped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +302,7 @@ class FanoutNotifier:
         outcome, error = self._try(lane, item)
         self._settle(lane, item, outcome, error)
 
-    def _try(self, lane: _Lane, item: _Item) -> tuple[Outcome, str]:
+    def _try(self, lane: _Lane, item: _Item) -> tuple[Delivery, str]:
         """Attempt, wait, attempt again, until an outcome is reached."""
         policy = self.policy
         while True:
@@ -371,7 +371,7 @@ class FanoutNotifier:
 
     # -- outcomes --------------------------------------------------------------------------
 
-    def _settle(self, lane: _Lane, item: _Item, outcome: Outcome, error: str) -> None:
+    def _settle(self, lane: _Lane, item: _Item, outcome: Delivery, error: str) -> None:
         """Record the one outcome of `item` in `lane`: counters, event, dead letter."""
         with self._lock:
             if item.settled:
@@ -386,7 +386,7 @@ class FanoutNotifier:
                 lane.pending -= 1
                 self._idle.notify_all()
 
-    def _record(self, lane: _Lane, item: _Item, outcome: Outcome, error: str) -> None:
+    def _record(self, lane: _Lane, item: _Item, outcome: Delivery, error: str) -> None:
         ids = self._ids(lane, item)
         if outcome == "sent":
             latency = round(self._now() - item.enqueued, 3)

@@ -126,19 +126,22 @@ def to_json(report: Report) -> dict[str, Any]:
         "per_colour_precision": {c: v.as_json() for c, v in report.per_colour.items()},
         "slippage_ticks": report.slippage.as_json(),
         "open_trades": report.open_trades,
-        "own_trades": {
-            "trades": report.own.trades,
-            "wins": report.own.wins,
-            "losses": report.own.losses,
-            **_stats_json(report.own),
-        },  # fmt: skip
+        "own_trades": _own_json(report.own),
         "go_no_go": report.go.as_json(),
         "min_n": dict(MIN_N),
         "problems": list(report.data.problems),
     }
 
 
+_STAT_NAMES = (
+    "win_rate", "avg_r", "avg_win_r", "avg_loss_r", "expectancy_r", "profit_factor", "pnl",
+    "max_drawdown_r", "max_drawdown_money", "sqn", "longest_losing_streak",
+)  # fmt: skip
+
+
 def _stats_json(s: TradeStats) -> dict[str, Any]:
-    names = ("win_rate", "avg_r", "avg_win_r", "avg_loss_r", "expectancy_r", "profit_factor",
-             "pnl", "max_drawdown_r", "max_drawdown_money", "sqn", "longest_losing_streak")  # fmt: skip
-    return {name: getattr(s, name).as_json() for name in names}
+    return {name: getattr(s, name).as_json() for name in _STAT_NAMES}
+
+
+def _own_json(s: TradeStats) -> dict[str, Any]:
+    return {"trades": s.trades, "wins": s.wins, "losses": s.losses, **_stats_json(s)}

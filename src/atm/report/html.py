@@ -160,12 +160,12 @@ def _colours(per_colour: dict[str, Stat]) -> str:
     if not per_colour:
         return "<p class=muted>no labelled samples in this period (atm label samples)</p>"
     rows = "".join(
-        f"<tr><th>{escape(c)}</th><td class=num>{_n(s.value, '.1%')}</td><td class=num>{s.n}</td></tr>"
+        f"<tr><th>{escape(c)}</th><td class=num>{_n(s.value, '.1%')}</td>"
+        f"<td class=num>{s.n}</td></tr>"
         for c, s in per_colour.items()
     )
-    return (
-        f"<table id=colours><tr><th>colour read</th><th>precision</th><th>N</th></tr>{rows}</table>"
-    )
+    head = "<tr><th>colour read</th><th>precision</th><th>N</th></tr>"
+    return f"<table id=colours>{head}{rows}</table>"
 
 
 def _go(report: Report) -> str:
@@ -177,7 +177,8 @@ def _go(report: Report) -> str:
     )
     return (
         f"<p class=verdict>{escape(go.verdict)}</p>"
-        f"<table id=gonogo><tr><th>bar</th><th>figure (all time)</th><th>met</th></tr>{rows}</table>"
+        "<table id=gonogo><tr><th>bar</th><th>figure (all time)</th><th>met</th></tr>"
+        f"{rows}</table>"
         "<p class=muted>Before any automation, the prop firm's terms must allow it: "
         "docs/phase2-prop-firm-audit.md.</p>"
     )

@@ -24,8 +24,10 @@ STAT_LABELS: Final[dict[str, str]] = {
     "sqn": "SQN",
     "longest_losing_streak": "longest losing streak",
 }
-_FORMATS: Final = {"win_rate": ".1%", "pnl": "+,.2f", "max_drawdown_money": ",.2f",
-                   "longest_losing_streak": ".0f", "profit_factor": ".2f", "sqn": ".2f"}  # fmt: skip
+_FORMATS: Final = {
+    "win_rate": ".1%", "pnl": "+,.2f", "max_drawdown_money": ",.2f", "max_drawdown_r": ".2f",
+    "longest_losing_streak": ".0f", "profit_factor": ".2f", "sqn": ".2f",
+}  # fmt: skip
 
 
 def fmt_stat(name: str, stat: Stat) -> str:

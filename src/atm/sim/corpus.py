@@ -14,7 +14,6 @@ import numpy as np
 import tomli_w
 from PIL import Image as PILImage
 
-from atm.capture.base import Image
 from atm.corpus import Label, frame_name, save_labels, write_atomic
 from atm.errors import InputError
 from atm.sim.effects import Variation, drift
@@ -22,6 +21,7 @@ from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import Session, generate
 from atm.sim.theme import THEMES, Theme
+from atm.types import Image
 
 DEFAULT_START: Final = datetime(2026, 11, 20, 21, 0, 0)
 #: A frame is taken this long after its bar opened, as a 5 s monitoring loop would.

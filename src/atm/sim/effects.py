@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from atm.capture.base import Image
 from atm.colors import Rgb
 from atm.sim.theme import Theme
+from atm.types import Image
 from atm.vision.image_io import decode, encode_jpeg
 
 

@@ -13,16 +13,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from atm.capture.base import Image
 from atm.sim.corpus import corpus_config
 from atm.sim.effects import jpeg as jpeg_roundtrip
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Candle, Levels, Scene, render
 from atm.sim.theme import THEMES, Theme
-
-Direction = Literal["BUY", "SELL"]
+from atm.types import Direction, Image
 
 SCALES: Final = (1.0, 1.25, 1.5, 2.0)
 #: Dollars the chart shows, at its tightest and widest: 1.2 $ is ~7 px per cent at 100 %,

@@ -17,11 +17,11 @@ import numpy.typing as npt
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
-from atm.capture.base import Image
 from atm.colors import Rgb
 from atm.geometry import Rect
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.theme import Theme
+from atm.types import Image
 
 Mask = npt.NDArray[np.float32]  # (h, w) coverage 0..1
 

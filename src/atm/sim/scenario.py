@@ -11,12 +11,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Final, Literal
+from typing import Final
 
 from atm.colors import MIRROR, Color
 from atm.sim.render import Candle, Levels
+from atm.types import Direction
 
-Direction = Literal["BUY", "SELL"]
 Beat = tuple[Color, Direction | None]  # one bar of a segment: colour, and the FIRE it makes
 
 #: Bars between any two FIREs (4 × 3 min = 12 min): beyond the 4-minute lockout, and beyond

@@ -31,11 +31,11 @@ from atm.calibration.save import (
     use_config,
     validate,
 )
-from atm.capture.base import Image
 from atm.clock import WallClock
 from atm.colors import Rgb
 from atm.errors import CaptureError, InputError, UsageError
 from atm.geometry import Rect
+from atm.types import Image
 from atm.vision.image_io import read_image
 from atm.workspace import Workspace
 

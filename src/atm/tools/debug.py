@@ -8,11 +8,12 @@ from typing import Any
 
 from rich.console import Console
 
-from atm.capture.base import Frame, Image
+from atm.capture.base import Frame
 from atm.config import Config
 from atm.detect import Classifier, read_rightmost
 from atm.errors import InputError
 from atm.levels import scan
+from atm.types import Image
 from atm.vision.annotate import annotate
 from atm.vision.image_io import write_png
 from atm.vision.ocr import default_reader

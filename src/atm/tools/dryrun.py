@@ -1,165 +1,110 @@
-"""`atm dryrun DIR`: replay a labelled corpus through the live decision core and gate it.
-
-Every frame goes through the same `Monitor` the live runner uses, on the replay clock.
-A detected FIRE matches an expected one of the same direction up to 30 s after it.
-"""
+"""`atm dryrun DIR`: replay a labelled corpus (`atm.evaluate`), print the tables, gate."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from atm.capture.replay import ReplayCapture
-from atm.clock import ReplayClock
-from atm.colors import DOT_COLORS
+from rich.console import Console
+from rich.table import Table
+
+from atm.colors import DOT_COLORS, UNKNOWN
 from atm.config import Config
-from atm.corpus import NONE, Label, load_labels
-from atm.errors import InputError
-from atm.fsm import Direction, Machine
-from atm.monitor import Monitor
+from atm.corpus import NONE
+from atm.evaluate import DryRunResult, evaluate, to_json
+from atm.tools.progress import bar
 
-MATCH_WINDOW_S = 30.0
-
-FireAt = tuple[float, Direction]
-
-
-@dataclass(slots=True)
-class DryRunResult:
-    frames: int = 0
-    labelled: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (truth, predicted)
-    expected: list[FireAt] = field(default_factory=list)
-    detected: list[FireAt] = field(default_factory=list)
-    tp: int = 0
-    min_precision: float = 1.0
-    min_recall: float = 0.95
-
-    @property
-    def unlabelled(self) -> int:
-        return self.frames - self.labelled
-
-    @property
-    def color_accuracy(self) -> float | None:
-        total = sum(self.confusion.values())
-        right = sum(n for (truth, got), n in self.confusion.items() if truth == got)
-        return right / total if total else None
-
-    @property
-    def fp(self) -> int:
-        return len(self.detected) - self.tp
-
-    @property
-    def fn(self) -> int:
-        return len(self.expected) - self.tp
-
-    @property
-    def precision(self) -> float:
-        return self.tp / len(self.detected) if self.detected else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / len(self.expected) if self.expected else 1.0
-
-    @property
-    def passed(self) -> bool:
-        return self.precision >= self.min_precision and self.recall >= self.min_recall
+_CLASSES = (*DOT_COLORS, NONE)
+#: Column headers short enough for an 80-column terminal.
+_SHORT = {
+    "turquoise": "turq",
+    "yellow": "yell",
+    "dark_green": "dk_grn",
+    "dark_red": "dk_red",
+    "light_green": "lt_grn",
+    "light_red": "lt_red",
+    UNKNOWN: "unkn",
+}
 
 
-Progress = Callable[[int, int], None]
-
-
-def evaluate(
+def run_dryrun(
     folder: Path,
     config: Config,
+    console: Console,
     *,
-    min_precision: float = 1.0,
-    min_recall: float = 0.95,
-    progress: Progress = lambda done, total: None,
-) -> DryRunResult:
-    """Replay `folder` and score it. Corrupt or badly named frames are skipped and listed."""
-    result = DryRunResult(min_precision=min_precision, min_recall=min_recall)
-    capture = ReplayCapture(
-        folder, ReplayClock(), on_skip=lambda path, why: result.skipped.append((path.name, why))
+    as_json: bool,
+    min_precision: float,
+    min_recall: float,
+) -> int:
+    """Replay and score `folder`; 0 when the gate passes, 1 when it does not."""
+    with bar(console, "replaying", enabled=not as_json) as progress:
+        result = evaluate(
+            folder,
+            config,
+            min_precision=min_precision,
+            min_recall=min_recall,
+            progress=progress,
+        )
+    if as_json:
+        console.print_json(data=to_json(result))
+    else:
+        print_report(result, str(folder), console)
+    return 0 if result.passed else 1
+
+
+def print_report(result: DryRunResult, folder: str, console: Console) -> None:
+    console.print(
+        f"[bold]{folder}[/]: {result.frames} frames, {result.labelled} labelled, "
+        f"{result.unlabelled} unlabelled, {len(result.skipped)} skipped"
     )
-    total = len(capture.paths)
-    if not total:
-        raise InputError(f"{folder}: no frames (*.png, *.jpg) to replay")
-    labels = load_labels(folder)
-    monitor = Monitor(config)
-    truth: list[tuple[float, Label]] = []
-    try:
-        while (frame := capture.grab()) is not None:
-            result.frames += 1
-            progress(result.frames + len(result.skipped), total)
-            seen = monitor.observe(frame.crop(config.dot_roi), frame.ts)
-            if seen.step is not None and seen.step.fire and not seen.step.locked:
-                result.detected.append((frame.ts, seen.step.fire))
-            label = labels.get(frame.name)
-            if label is not None:
-                result.labelled += 1
-                truth.append((frame.ts, label))
-                dot = seen.detection.dot
-                result.confusion[(label.color, dot.color if dot else NONE)] += 1
-    finally:
-        capture.close()
-    progress(total, total)
-    result.expected = _expected_fires(truth, config.lockout.minutes * 60)
-    result.tp = len(pair_fires(result.expected, result.detected))
-    return result
+    for _name, why in result.skipped:
+        console.print("  skipped:", why, style="yellow", markup=False)
+    if result.confusion:
+        console.print(_confusion(result))
+    console.print(_fires(result))
+    verdict = "[green]PASSED[/]" if result.passed else "[red]FAILED[/]"
+    console.print(
+        f"gate {verdict}: precision {result.precision:.1%} (need ≥ {result.min_precision:.1%}),"
+        f" recall {result.recall:.1%} (need ≥ {result.min_recall:.1%})"
+    )
 
 
-def _expected_fires(truth: list[tuple[float, Label]], lockout_s: float) -> list[FireAt]:
-    """Marked fires; with no marks, the fires of the state machine over the true colours,
-    less those on frames the trader marked "not a fire" (a FIRE there is a false positive)."""
-    marked = [(ts, label.fire) for ts, label in truth if label.fire]
-    if marked:
-        return marked
-    vetoed = {ts for ts, label in truth if label.not_fire}
-    machine = Machine(lockout_s)
-    fires: list[FireAt] = []
-    for ts, label in truth:
-        if label.color in DOT_COLORS:
-            step = machine.step(label.color, ts)
-            if step.fire and not step.locked and ts not in vetoed:
-                fires.append((ts, step.fire))
-    return fires
+def _confusion(result: DryRunResult) -> Table:
+    accuracy = result.color_accuracy
+    title = f"Colour confusion (accuracy {accuracy:.2%})" if accuracy is not None else "Colours"
+    table = Table(title=title, title_justify="left")
+    predicted = [c for c in (*_CLASSES, UNKNOWN) if any(g == c for _, g in result.confusion)]
+    table.add_column("true \\ detected")
+    for name in predicted:
+        table.add_column(_SHORT.get(name, name), justify="right")
+    for truth in _CLASSES:
+        row = [result.confusion.get((truth, got), 0) for got in predicted]
+        if any(row):
+            cells = [_cell(n, truth == got) for n, got in zip(row, predicted, strict=True)]
+            table.add_row(truth, *cells)
+    return table
 
 
-def pair_fires(expected: list[FireAt], detected: list[FireAt]) -> dict[int, int]:
-    """Expected index → detected index: same direction, detected up to 30 s after expected."""
-    pairs: dict[int, int] = {}
-    for i, (ts, direction) in enumerate(detected):
-        for j, (ets, edir) in enumerate(expected):
-            if j not in pairs and edir == direction and 0 <= ts - ets <= MATCH_WINDOW_S:
-                pairs[j] = i
-                break
-    return pairs
+def _cell(n: int, diagonal: bool) -> str:
+    if n == 0:
+        return "[dim]·[/]"
+    return f"[green]{n}[/]" if diagonal else f"[red]{n}[/]"
 
 
-def to_json(result: DryRunResult) -> dict[str, Any]:
-    """The object `--json` prints; keys as SPEC §5 lists them, plus what was skipped."""
-    confusion: dict[str, dict[str, int]] = {}
-    for (truth, got), n in sorted(result.confusion.items()):
-        confusion.setdefault(truth, {})[got] = n
-    return {
-        "frames": result.frames,
-        "labelled": result.labelled,
-        "unlabelled": result.unlabelled,
-        "skipped": [{"frame": name, "reason": why} for name, why in result.skipped],
-        "color_accuracy": result.color_accuracy,
-        "confusion": confusion,
-        "fires": {
-            "expected": len(result.expected),
-            "detected": len(result.detected),
-            "tp": result.tp,
-            "fp": result.fp,
-            "fn": result.fn,
-        },
-        "precision": result.precision,
-        "recall": result.recall,
-        "passed": result.passed,
-    }
+def _fires(result: DryRunResult) -> Table:
+    table = Table(title="FIRE signals", title_justify="left")
+    for col in ("expected", "detected", "true pos.", "false pos.", "missed", "precision", "recall"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(len(result.expected)),
+        str(len(result.detected)),
+        str(result.tp),
+        _bad(result.fp),
+        _bad(result.fn),
+        f"{result.precision:.1%}",
+        f"{result.recall:.1%}",
+    )
+    return table
+
+
+def _bad(n: int) -> str:
+    return f"[red]{n}[/]" if n else "0"

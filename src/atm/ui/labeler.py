@@ -18,13 +18,13 @@ import tkinter as tk
 from PIL import Image as PILImage
 from PIL import ImageTk
 
-from atm.capture.base import Image
 from atm.colors import DOT_COLORS
 from atm.corpus import NONE
 from atm.detect import Dot
 from atm.errors import AtmError
 from atm.geometry import Rect
-from atm.tools.label import KEYS, GuessReader, LabelSession
+from atm.labeling import KEYS, GuessReader, LabelSession
+from atm.types import Image
 from atm.ui import CANVAS_W, GEOMETRY, View, open_root
 
 TITLE = "ATM labeler"

@@ -25,10 +25,10 @@ from PIL import ImageTk
 
 from atm.calibration import AxisMark, Calibration, Proposal, assemble, clip, from_corners
 from atm.calibration.sampling import sample_dot, sample_patch
-from atm.capture.base import Image
 from atm.colors import CALIBRATED, REFERENCE_RGB, Rgb
 from atm.errors import AtmError
 from atm.geometry import Rect
+from atm.types import Image
 from atm.ui import (
     CANVAS_H,
     CANVAS_W,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import cv2
 
-from atm.capture.base import Image
+from atm.types import Image
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 

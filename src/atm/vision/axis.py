@@ -23,8 +23,8 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Image
 from atm.colors import Rgb
+from atm.types import Image
 from atm.vision.lines import Floats, background, colour_share, contrast, runs
 
 Bools = npt.NDArray[np.bool_]
@@ -75,7 +75,7 @@ class AxisFit:
 
 
 @dataclass(frozen=True, slots=True)
-class Label:
+class PriceLabel:
     """One piece of text on the axis: its centre row, what was read, the price (if any)."""
 
     y: float
@@ -121,7 +121,7 @@ def read_labels(
     y0: float = 0.0,
     hide: Sequence[Rgb] = (),
     tolerance: float = 60.0,
-) -> list[Label]:
+) -> list[PriceLabel]:
     """Every line of text in the axis column outside the tags, top to bottom."""
     covered = np.zeros(axis_crop.shape[0], dtype=bool)
     for rgb in hide:
@@ -130,7 +130,7 @@ def read_labels(
     boxes = _text_boxes(axis_crop, covered)
     texts = ocr.read([_pad(axis_crop, box) for box in boxes]) if boxes else []
     return [
-        Label(y=y0 + (top + bottom) / 2, text=text, price=parse_price(text))
+        PriceLabel(y=y0 + (top + bottom) / 2, text=text, price=parse_price(text))
         for (top, bottom, _, _), text in zip(boxes, texts, strict=True)
     ]
 
@@ -174,7 +174,7 @@ def points_fit(points: Sequence[tuple[float, float]]) -> AxisFit:
 # --- the robust fit -----------------------------------------------------------------
 
 
-def fit_labels(labels: Sequence[Label], grid: Sequence[float] = ()) -> AxisFit | None:
+def fit_labels(labels: Sequence[PriceLabel], grid: Sequence[float] = ()) -> AxisFit | None:
     """The line through the labels that agree; None when fewer than `MIN_LABELS` do.
 
     Every pair of labels proposes a line (price falling as rows grow); the one most labels

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Image
 from atm.colors import Rgb
+from atm.types import Image
 
 Distances = npt.NDArray[np.float32]
 

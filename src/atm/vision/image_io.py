@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 from PIL import Image as PILImage
 
-from atm.capture.base import Image
 from atm.errors import InputError
+from atm.types import Image
 
 
 def read_image(path: Path) -> Image:

@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Image
 from atm.colors import Rgb
+from atm.types import Image
 
 Floats = npt.NDArray[np.float32]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from atm.capture.base import Image
+from atm.types import Image
 
 INSTALL_HINT = 'OCR is not installed: pip install "atm-monitor[ocr]"'
 

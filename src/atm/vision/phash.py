@@ -20,7 +20,7 @@ import re
 import cv2
 import numpy as np
 
-from atm.capture.base import Image
+from atm.types import Image
 
 BITS = 64
 _SIDE = 32  # the image is reduced to 32×32 before the DCT
