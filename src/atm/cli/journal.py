@@ -96,7 +96,7 @@ def _cmd_prompts(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_add(args: argparse.Namespace, console: Console) -> int:
-    from atm.tools.journal import AddRequest, add, print_trades
+    from atm.tools.journal import AddRequest, add, summary
 
     names = ("entry", "exit", "size", "fees", "sl", "entry_time", "exit_time", "reason")
     values: dict[str, Any] = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
@@ -106,7 +106,7 @@ def _cmd_add(args: argparse.Namespace, console: Console) -> int:
     ctx = _ctx(args, console)
     trade = add(ctx, request)
     print(trade.id)
-    print_trades([trade], ctx, as_json=False)
+    console.print(summary(trade), markup=False, highlight=False)
     return 0
 
 
@@ -122,12 +122,12 @@ def _cmd_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_edit(args: argparse.Namespace, console: Console) -> int:
-    from atm.tools.journal import edit, print_trades
+    from atm.tools.journal import edit, summary
 
     raw = {f: getattr(args, f"set_{f}") for f in (*_EDITABLE, "tags")}
     ctx = _ctx(args, console)
     trade = edit(ctx, args.id, {k: v for k, v in raw.items() if v is not None})
-    print_trades([trade], ctx, as_json=False)
+    console.print(summary(trade), markup=False, highlight=False)
     return 0
 
 

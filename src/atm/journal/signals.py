@@ -52,6 +52,27 @@ class Signal:
     pressed: str | None = None  # the last Telegram button pressed for it
 
 
+def signal_event(
+    sid: str,
+    direction: Direction,
+    symbol: str,
+    *,
+    color: str | None = None,
+    confidence: float | None = None,
+    screenshot: str | None = None,
+    frame: str | None = None,
+    price: float | None = None,
+) -> dict[str, Any]:
+    """The audit record the runner writes when it sends a trigger (its `ts` is the
+    frame's time, added by the audit log)."""
+    record: dict[str, Any] = {"event": SIGNAL, "signal": sid, "direction": direction,
+                              "symbol": symbol, "color": color, "confidence": confidence,
+                              "screenshot": screenshot, "frame": frame}  # fmt: skip
+    if price is not None:
+        record["price"] = price
+    return record
+
+
 def load(logs: Path, since: date | None = None, until: date | None = None) -> list[Signal]:
     """Signals in the audit files of `logs/`, oldest first. `since`/`until` (local dates,
     inclusive) skip whole files; a day is padded so a zone change loses nothing."""

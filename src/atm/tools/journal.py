@@ -210,6 +210,19 @@ def print_trades(trades: Sequence[Trade], ctx: Ctx, as_json: bool) -> None:
     ctx.console.print(table)
 
 
+def summary(trade: Trade) -> str:
+    """One line: id, side, instrument, state, prices, P&L and R."""
+    money, r = pnl(trade), r_multiple(trade)
+    parts = [trade.id, trade.direction or "", trade.instrument or trade.symbol, state(trade)]
+    parts += [f"{k} {_num(v)}" for k, v in (("entry", trade.entry), ("exit", trade.exit),
+              ("size", trade.size), ("SL", trade.sl)) if v is not None]  # fmt: skip
+    parts += [
+        f"P&L {money:+.2f}" if money is not None else "",
+        f"R {r:+.2f}" if r is not None else "",
+    ]
+    return "  ".join(p for p in parts if p)
+
+
 def print_signals(found: Sequence[Signal], ledger: store.Ledger, ctx: Ctx, as_json: bool) -> None:
     records = ledger.by_signal()
     if as_json:
