@@ -39,7 +39,7 @@ def register(sub: Sub) -> None:
     _common(a)
     a.set_defaults(handler=_cmd_edit)
     a = actions.add_parser("import", help="trades from a TradeStation order list or a CSV")
-    a.add_argument("file", type=Path)
+    a.add_argument("source", metavar="FILE", type=Path, help="the file to import")
     a.add_argument("--format", required=True, choices=("tradestation", "csv"))
     a.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD")
     _common(a)
@@ -141,7 +141,7 @@ def _cmd_import(args: argparse.Namespace, console: Console) -> int:
         if not sep or not column.strip() or not field.strip():
             raise InputError(f"--map: expected COLUMN=FIELD, got {item!r}")
         mapping[column.strip()] = field.strip()
-    plan = import_file(_ctx(args, console), args.file, args.format, mapping)
+    plan = import_file(_ctx(args, console), args.source, args.format, mapping)
     console.print(
         f"imported {len(plan.records)} trades ({plan.linked} linked to signals); "
         f"{plan.duplicates} duplicates skipped"
