@@ -42,8 +42,7 @@ def render(report: Report, zone: tzinfo, page: Path) -> str:
         "<h2>Signals</h2>",
         _funnel(report),
         "<h2>Trades from signals</h2>",
-        _stats_table(report.stats, "stats"),
-        _charts(report, zone),
+        _charts(report, zone, _stats_table(report.stats, "stats")),
         "<h2>Trades</h2>",
         _trades(report.rows, zone, page),
         "<h2>Trades of your own (counted apart)</h2>",
@@ -98,12 +97,12 @@ def _stats_table(stats: TradeStats, table_id: str) -> str:
     return f"<table id={table_id}>{head}{''.join(rows)}</table>"
 
 
-def _charts(report: Report, zone: tzinfo) -> str:
+def _charts(report: Report, zone: tzinfo, table: str) -> str:
     closed = report.closed
     rs = [r.r for r in closed if r.r is not None]
     cells = heat(closed, zone)
     return (
-        "<div class=grid>"
+        f"<div class=grid>{table}"
         + _img(charts.equity_curve(report.equity_r), "equity curve in R")
         + _img(charts.r_histogram(rs), "R histogram")
         + _img(charts.heatmap(cells, report.data.zone), "mean R by weekday and hour")
@@ -123,7 +122,7 @@ def _trades(rows: tuple[Row, ...], zone: tzinfo, page: Path) -> str:
 
 def _trade_row(row: Row, zone: tzinfo, page: Path) -> str:
     t = row.trade
-    css = "" if row.pnl is None else (" class=win" if row.pnl > 0 else " class=loss")
+    css = {True: " class=win", False: " class=loss", None: ""}[None if not row.pnl else row.pnl > 0]
     decision = "false signal" if t.false_signal else t.decision + (
         " (open)" if t.decision == "taken" and not t.closed else "")  # fmt: skip
     when = t.when.astimezone(zone).strftime("%Y-%m-%d %H:%M")

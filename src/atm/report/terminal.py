@@ -25,8 +25,9 @@ STAT_LABELS: Final[dict[str, str]] = {
     "longest_losing_streak": "longest losing streak",
 }
 _FORMATS: Final = {
-    "win_rate": ".1%", "pnl": "+,.2f", "max_drawdown_money": ",.2f", "max_drawdown_r": ".2f",
-    "longest_losing_streak": ".0f", "profit_factor": ".2f", "sqn": ".2f",
+    "win_rate": ".1%", "pnl": "+,.2f", "avg_loss_r": ".2f", "max_drawdown_money": ",.2f",
+    "max_drawdown_r": ".2f", "longest_losing_streak": ".0f", "profit_factor": ".2f",
+    "sqn": ".2f",
 }  # fmt: skip
 
 
