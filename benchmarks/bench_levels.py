@@ -25,7 +25,7 @@ import numpy as np
 
 from _common import machine, summary_ms
 from atm import config as config_mod
-from atm.capture.base import Frame
+from atm.frame import Frame
 from atm.levels import LevelsReading, scan
 from atm.sim.levels_corpus import SCALES, levels_frames
 from atm.vision.lines import find_lines

@@ -10,11 +10,12 @@ import pytest
 
 from atm import config
 from atm.canary import Canary, CanaryResult
-from atm.capture.base import Frame, Image
+from atm.frame import Frame
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import generate
 from atm.sim.theme import DARK, LIGHT
+from atm.types import Image
 from atm.vision.phash import phash, to_hex
 
 T0 = datetime(2026, 3, 9, 21, 3, 5, tzinfo=UTC).timestamp()

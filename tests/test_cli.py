@@ -41,13 +41,3 @@ def test_python_dash_m_atm_runs() -> None:
         [sys.executable, "-m", "atm", "--help"], capture_output=True, text=True, check=True
     )
     assert "calibrate" in out.stdout and "demo" in out.stdout
-
-
-def test_core_imports_pull_in_no_ui_screen_or_network() -> None:
-    code = (
-        "import sys, atm.fsm, atm.detect, atm.config;"
-        "bad = {'tkinter', 'mss', 'httpx', 'pywinctl'} & set(sys.modules);"
-        "print(sorted(bad))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from atm.capture.base import Image
 from atm.health import Health, HealthEvent, duration
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import generate
 from atm.sim.theme import DARK
+from atm.types import Image
 
 T0 = datetime(2026, 3, 9, 21, 3, 5, tzinfo=UTC).timestamp()
 BAR = 180.0

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from atm import config as config_mod
-from atm.capture.base import Frame
+from atm.frame import Frame
 from atm.levels import (
     LevelsOutcome,
     LevelsReading,

@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from atm import config as config_mod
-from atm.capture.base import Frame, Image
+from atm.frame import Frame
 from atm.monitor import Monitor
 from atm.sim.corpus import corpus_config
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Candle, Scene, render
 from atm.sim.theme import DARK
+from atm.types import Image
 
 LAYOUT = Layout.for_scale(1.0)
 AXIS = PriceAxis.fit(480.0, 490.0, LAYOUT)

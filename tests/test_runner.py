@@ -22,14 +22,15 @@ from fake_telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 
 from atm import config as config_mod
 from atm.audit import AuditLog, read_jsonl
-from atm.capture.base import Frame
 from atm.cli import main
 from atm.clock import ReplayClock
 from atm.corpus import frame_time, load_labels
 from atm.errors import CaptureError, WindowNotFound
+from atm.frame import Frame
 from atm.notify.base import Message
 from atm.runner import Runner
 from atm.sim.corpus import write_corpus
+from atm.stages.base import Alert, Audit, Event, Tick
 from atm.workspace import Workspace
 
 
@@ -272,3 +273,50 @@ def test_sigkill_mid_run_leaves_every_audit_line_parseable(corpus: Path, tmp_pat
     records = [r for f in logs.glob("2*.jsonl") for r in read_jsonl(f)]
     assert len(records) > 20
     assert all("ts" in r for r in records)
+
+
+class CountingStage:
+    """A concern added from outside: it sees every tick after the default stages."""
+
+    def __init__(self) -> None:
+        self.states: list[str | None] = []
+
+    def observe(self, tick: Tick) -> Iterator[Event]:
+        state = tick.record.get("state")
+        self.states.append(state)
+        if tick.full:
+            yield Audit(tick.ts, {"event": "counted", "state": state})
+        if len(self.states) == 3:
+            yield Alert("health", "third tick seen", tick.ts)
+
+    def close(self, ts: float) -> Iterator[Event]:
+        yield Audit(ts, {"event": "counter_closed", "ticks": len(self.states)})
+
+
+def test_a_new_stage_joins_without_editing_the_others(corpus: Path, tmp_path: Path) -> None:
+    raw = tomllib.loads((corpus / "config.toml").read_text())
+    config = config_mod.from_dict(raw)
+    frames = [Frame(img, T0 + i * 5) for i, img in enumerate(list(frames_of(corpus))[:5])]
+    clock = ReplayClock(T0)
+    inbox: list[Inbox] = []
+    ws = Workspace(tmp_path)
+    counting = CountingStage()
+    runner = Runner(
+        config,
+        Script(frames, clock),
+        clock,
+        lambda on_event: inbox.append(Inbox(on_event)) or inbox[0],
+        ws,
+        AuditLog(ws.logs),
+        pace=False,
+        extra_stages=[counting],
+    )
+    runner.run()
+    assert len(counting.states) == 5 and all(s is not None for s in counting.states)
+    assert [m.text for m in inbox[0].messages if m.kind == "health"] == ["third tick seen"]
+    records = list(read_jsonl(next((tmp_path / "logs").glob("2*.jsonl"))))
+    assert sum(r.get("event") == "counted" for r in records) == 5
+    closed = [r for r in records if r.get("event") == "counter_closed"]
+    assert closed and closed[0]["ticks"] == 5
+    # the default stages ran first: the stop ping still ends the run
+    assert inbox[0].messages[-1].kind == "stop"

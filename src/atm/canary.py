@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from atm import config
-from atm.capture.base import Frame
 from atm.clock import local
+from atm.frame import Frame
 from atm.geometry import Rect
 from atm.types import Image
 from atm.vision.phash import distance, from_hex, phash, to_hex

@@ -411,29 +411,3 @@ def _known_keys(path: list[str]) -> list[str]:
             return []
         model = annotation
     return [f.alias or name for name, f in model.model_fields.items() if name != "source"]
-
-
-def redact(config: Config) -> dict[str, Any]:
-    """The effective config as a TOML-shaped dict with every secret masked."""
-    data = config.model_dump(mode="json", by_alias=True, exclude={"source"})
-    notify = data["notify"]
-    notify["discord"]["webhook_url"] = mask_url(config.notify.discord.webhook_url)
-    notify["telegram"]["token"] = mask(config.notify.telegram.token.get_secret_value())
-    notify["apprise"]["urls"] = [mask_url(u) for u in config.notify.apprise.urls]
-    return data
-
-
-def mask(secret: str) -> str:
-    """Show that a secret is set without showing it."""
-    return "***" if secret else ""
-
-
-def mask_url(url: SecretStr | str) -> str:
-    """Keep scheme and host of a URL, hide its path (webhook URLs carry the token there)."""
-    text = url.get_secret_value() if isinstance(url, SecretStr) else url
-    match = re.match(r"([a-z][a-z0-9+.-]*://[^/@]*@?[^/]*)", text, re.I)
-    if not text:
-        return ""
-    if match and "@" in match.group(1):
-        return match.group(1).split("://")[0] + "://***"
-    return (match.group(1) if match else "") + "/***"

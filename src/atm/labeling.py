@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
-from atm.capture.base import Frame
 from atm.colors import DOT_COLORS, UNKNOWN
 from atm.config import Config
 from atm.corpus import NONE, Label, list_frames, load_labels, save_labels
 from atm.detect import Classifier, Dot, read_rightmost
 from atm.errors import AtmError, InputError
+from atm.frame import Frame
 from atm.types import Direction, Image
 from atm.vision.image_io import read_image
 

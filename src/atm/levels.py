@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from atm.capture.base import Frame
 from atm.config import Config
+from atm.frame import Frame
 from atm.types import Direction
 from atm.vision.axis import AxisFit, Tag, TextReader, points_fit, read_axis, read_tags
 from atm.vision.lines import Line, find_grid, find_lines

@@ -7,9 +7,10 @@ import itertools
 import numpy as np
 import pytest
 
-from atm.capture.base import Capture, Frame
+from atm.capture.base import Capture
 from atm.capture.sim import SimCapture
 from atm.clock import ReplayClock
+from atm.frame import Frame
 from atm.sim.corpus import corpus_config
 from atm.sim.layout import Layout
 from atm.sim.scenario import Session, generate

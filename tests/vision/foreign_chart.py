@@ -18,7 +18,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
-from atm.capture.base import Image
+from atm.types import Image
 
 Direction = Literal["BUY", "SELL"]
 Rgb = tuple[int, int, int]

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from atm.capture.base import Image
 from atm.sim.levels_corpus import SCALES, LevelsFrame, levels_frames
+from atm.types import Image
 from atm.vision.axis import (
     PriceLabel,
     TextReader,

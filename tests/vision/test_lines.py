@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from atm.capture.base import Image
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.levels_corpus import SCALES, LevelsFrame, levels_frames
 from atm.sim.render import Candle, Scene, render
 from atm.sim.theme import DARK, LIGHT
+from atm.types import Image
 from atm.vision.lines import find_grid, find_lines
 
 RED, GREEN = (255, 0, 0), (0, 255, 0)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from atm.capture.base import Image
 from atm.geometry import Rect
 from atm.sim import effects
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import generate
 from atm.sim.theme import THEMES
+from atm.types import Image
 from atm.vision.phash import distance, from_hex, phash, to_hex
 
 CASES = [(1.0, "dark"), (1.0, "light"), (1.5, "dark"), (1.5, "light")]

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from atm.capture.base import Frame
 from atm.clock import ReplayClock
 from atm.corpus import frame_time, list_frames
 from atm.errors import InputError
+from atm.frame import Frame
 from atm.types import Image
 from atm.vision.image_io import read_image
 

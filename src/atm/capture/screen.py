@@ -8,9 +8,9 @@ import mss
 import numpy as np
 import numpy.typing as npt
 
-from atm.capture.base import Frame
 from atm.clock import Clock
 from atm.errors import CaptureError
+from atm.frame import Frame
 from atm.geometry import Rect, RoiLike
 from atm.types import Image
 

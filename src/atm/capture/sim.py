@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 
-from atm.capture.base import Frame
 from atm.clock import Clock
+from atm.frame import Frame
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import Bar, Session

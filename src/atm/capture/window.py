@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal
 
-from atm.capture.base import Frame
 from atm.capture.screen import Grabber, sub_rect
 from atm.clock import Clock
 from atm.errors import CaptureError, WindowMinimized, WindowNotFound
+from atm.frame import Frame
 from atm.geometry import Rect, RoiLike
 from atm.types import Image
 

@@ -7,10 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from atm import config as config_mod
 from atm.cli.common import Sub, config_opt, load_config, workspace
-from atm.errors import CaptureError
-from atm.types import Image
 
 
 def register(sub: Sub) -> None:
@@ -58,34 +55,8 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_debug(args: argparse.Namespace, console: Console) -> int:
-    from atm.tools.debug import debug_frame, print_debug
-    from atm.vision.image_io import read_image
+    from atm.tools.debug import run_debug
 
-    cfg = load_config(args)
-    if args.screenshot is not None:
-        image, source = read_image(args.screenshot), str(args.screenshot)
-    else:
-        image, source = _grab_screen(cfg, args.delay, console, quiet=args.json), "the screen"
-    result = debug_frame(image, cfg, workspace(args))
-    print_debug(result, source, console, args.json)
-    return 0
-
-
-def _grab_screen(cfg: config_mod.Config, delay: float, console: Console, quiet: bool) -> Image:
-    from atm.capture.dpi import set_dpi_awareness
-    from atm.capture.factory import open_capture
-    from atm.clock import WallClock
-
-    set_dpi_awareness()
-    clock = WallClock()
-    if delay > 0 and not quiet:
-        console.print(f"capturing in {delay:g} s: bring the chart to the front")
-    clock.sleep(delay)
-    capture = open_capture(cfg, clock)
-    try:
-        frame = capture.grab()
-    finally:
-        capture.close()
-    if frame is None:
-        raise CaptureError("the capture returned no frame")
-    return frame.image
+    return run_debug(
+        load_config(args), workspace(args), console, args.screenshot, args.delay, args.json
+    )

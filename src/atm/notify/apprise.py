@@ -15,18 +15,15 @@ import tempfile
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import SecretStr
 
-from atm.config import mask_url
 from atm.errors import ConfigError, TransientNotifyError
 from atm.notify.base import Message
-from atm.notify.http import Redactor
+from atm.redact import Redactor, mask_url, url_secrets
 
 # apprise's LogCapture hooks the one shared "apprise" logger: one capture at a time
 _CAPTURE_LOCK = threading.Lock()
-_MIN_SECRET = 4
 
 
 def load_apprise() -> Any:
@@ -46,17 +43,6 @@ def load_apprise() -> Any:
             "notify.apprise.urls is set but apprise is not installed: "
             "pip install 'atm-monitor[apprise]'"
         ) from None
-
-
-def url_secrets(url: str) -> list[str]:
-    """Every part of a service URL that may be a credential: user, password, path, query."""
-    parts = urlsplit(url)
-    pieces = [url, parts.username or "", parts.password or ""]
-    pieces += [unquote(p) for p in parts.path.split("/")]
-    pieces += [value for _, value in parse_qsl(parts.query)]
-    if parts.scheme not in ("http", "https"):
-        pieces.append(parts.hostname or "")  # e.g. tgram://<token>/<chat>: the "host" is a token
-    return [p for p in pieces if len(p) >= _MIN_SECRET]
 
 
 class AppriseNotifier:

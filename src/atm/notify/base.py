@@ -13,6 +13,11 @@ Thread = Literal["alerts", "heartbeat"]
 _ids = itertools.count(1)
 
 
+def new_id() -> str:
+    """A run-unique alert id (`a000001`, …): the audit, the outbox and signals use it."""
+    return f"a{next(_ids):06d}"
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One notification. `image_png` is an encoded PNG (the annotated screenshot) or None.
@@ -25,7 +30,7 @@ class Message:
     text: str
     ts: float
     image_png: bytes | None = None
-    id: str = field(default_factory=lambda: f"a{next(_ids):06d}")
+    id: str = field(default_factory=new_id)
 
     @property
     def thread(self) -> Thread:

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from atm.config import mask_url
 from atm.errors import PermanentNotifyError, RateLimited, TransientNotifyError
 from atm.notify.base import Message
 from atm.notify.http import HttpPoster, Reply, seconds, trim
+from atm.redact import mask_url
 
 CONTENT_LIMIT = 2000  # characters, Discord's limit for `content`
 _FILENAME = "alert.png"

@@ -14,11 +14,11 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from atm.errors import NotifyError, TransientNotifyError
+from atm.redact import Redactor
 
 _QUIET_LOGGERS = ("httpx", "httpcore")
 _SNIPPET = 120
@@ -30,23 +30,6 @@ def quiet_http_loggers() -> None:
         logger = logging.getLogger(name)
         if logger.level < logging.WARNING:
             logger.setLevel(logging.WARNING)
-
-
-class Redactor:
-    """Replaces each known secret (and its URL-encoded form) with `***`."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        forms = {form for s in secrets if s for form in (s, quote(s, safe=""))}
-        # longest first, so a token inside a longer secret URL is not half-replaced
-        self._secrets = sorted(forms, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
-
-    def __repr__(self) -> str:
-        return f"Redactor({len(self._secrets)} secrets)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,14 @@ from typing import Any
 
 from rich.console import Console
 
-from atm.config import Config, redact
+from atm.config import Config
+from atm.redact import redact_config
 
 
 def print_config(config: Config, console: Console) -> None:
     """One `dotted.key = value` line per setting: valid TOML, and greppable."""
     console.print(f"# {config.source or 'built-in defaults'}: valid", markup=False, soft_wrap=True)
-    for key, value in _flatten(redact(config)):
+    for key, value in _flatten(redact_config(config)):
         console.print(f"{key} = {_toml_value(value)}", markup=False, soft_wrap=True)
 
 

@@ -4,20 +4,58 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from atm.capture.base import Frame
 from atm.config import Config
 from atm.detect import Classifier, read_rightmost
-from atm.errors import InputError
+from atm.errors import CaptureError, InputError
+from atm.frame import Frame
 from atm.levels import scan
 from atm.types import Image
 from atm.vision.annotate import annotate
-from atm.vision.image_io import write_png
+from atm.vision.image_io import read_image, write_png
 from atm.vision.ocr import default_reader
 from atm.workspace import Workspace
+
+
+def run_debug(
+    config: Config,
+    workspace: Workspace,
+    console: Console,
+    screenshot: Path | None,
+    delay: float,
+    as_json: bool,
+) -> int:
+    """One frame — the image at `screenshot`, or the screen after `delay` — read and shown."""
+    if screenshot is not None:
+        image, source = read_image(screenshot), str(screenshot)
+    else:
+        image, source = _grab_screen(config, delay, console, quiet=as_json), "the screen"
+    print_debug(debug_frame(image, config, workspace), source, console, as_json)
+    return 0
+
+
+def _grab_screen(config: Config, delay: float, console: Console, quiet: bool) -> Image:
+    from atm.capture.dpi import set_dpi_awareness
+    from atm.capture.factory import open_capture
+    from atm.clock import WallClock
+
+    set_dpi_awareness()
+    clock = WallClock()
+    if delay > 0 and not quiet:
+        console.print(f"capturing in {delay:g} s: bring the chart to the front")
+    clock.sleep(delay)
+    capture = open_capture(config, clock)
+    try:
+        frame = capture.grab()
+    finally:
+        capture.close()
+    if frame is None:
+        raise CaptureError("the capture returned no frame")
+    return frame.image
 
 
 def debug_frame(image: Image, config: Config, workspace: Workspace) -> dict[str, Any]:

@@ -26,11 +26,12 @@ from atm.corpus import write_atomic
 from atm.errors import UsageError
 from atm.evaluate import FireAt, pair_fires
 from atm.notify import factory
-from atm.runner import Runner, RunStats
+from atm.runner import Runner
 from atm.sim.corpus import corpus_config
 from atm.sim.layout import Layout
 from atm.sim.scenario import Session, generate
 from atm.sim.theme import THEMES
+from atm.stages.base import RunStats
 from atm.vision.ocr import default_reader
 from atm.workspace import Workspace
 

@@ -18,8 +18,9 @@ from atm.capture.window import activate, find_window
 from atm.clock import Clock, ReplayClock, WallClock
 from atm.config import Config
 from atm.notify import factory
-from atm.runner import Runner, RunStats
+from atm.runner import Runner
 from atm.schedule import Plan, Window, sleep_until
+from atm.stages.base import RunStats
 from atm.vision.ocr import INSTALL_HINT, default_reader
 from atm.workspace import Workspace
 

@@ -1,0 +1,138 @@
+"""Where the stages' events go: the notification fanout, the audit log, samples/, fires/.
+
+The sink is the runner's only way out. An alert is queued with the fanout first and its
+files are written after (a screenshot to logs/fires), so a slow disk never delays a
+trigger. The fanout's outcome events come back here from its worker threads and join the
+audit, the delivered ones with the whole capture-to-send latency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from atm.audit import AuditLog
+from atm.clock import Clock, local
+from atm.config import Config
+from atm.detect import Detection
+from atm.frame import Frame
+from atm.notify.base import Message
+from atm.stages.base import Alert, Audit, Event, Sample
+from atm.vision.annotate import annotate
+from atm.vision.image_io import encode_png, write_png
+from atm.workspace import Workspace
+
+OnEvent = Callable[[dict[str, Any]], None]
+
+#: Alerts whose capture time is remembered until their delivery is logged.
+LATENCY_MEMORY = 500
+
+
+class Publisher(Protocol):
+    """What the sink needs of the notification fanout."""
+
+    def publish(self, message: Message) -> None: ...
+
+    def summary(self) -> str: ...
+
+    def close(self, timeout: float = 10.0) -> None: ...
+
+
+class Sink:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        workspace: Workspace,
+        audit: AuditLog,
+        notifier: Callable[[OnEvent], Publisher],
+    ) -> None:
+        """`notifier` builds the fanout given the sink's callback for its outcome events."""
+        self._config, self._clock, self._workspace, self.audit = config, clock, workspace, audit
+        self._zone = config.schedule.timezone
+        self._captured: dict[str, float] = {}  # alert id → capture-to-queue seconds
+        self.publisher = notifier(self._on_notify_event)
+
+    def handle(self, event: Event) -> dict[str, Any]:
+        """Send, log or save one event; for an alert, the audit fields it earns its cycle."""
+        if isinstance(event, Alert):
+            return self.alert(event)
+        if isinstance(event, Audit):
+            self.log(event.ts, dict(event.record))
+        elif isinstance(event, Sample):
+            self._save_sample(event)
+        return {}
+
+    def alert(self, alert: Alert) -> dict[str, Any]:
+        """Queue the alert (with its screenshot if its kind carries one), then its files."""
+        frame = alert.frame
+        whole = frame is not None and not frame.partial
+        attach = self._config.alerts.attaches(alert.kind) and whole
+        image = None
+        if frame is not None and whole and (attach or alert.keep_as):
+            image = self._annotated(frame, alert.detection)
+        out: dict[str, Any] = {"notified": False}
+        if self._config.alerts.sends(alert.kind):
+            self._publish(alert, image if attach else None)
+            out["notified"] = True
+        if alert.keep_as is not None and image is not None:
+            out["screenshot"] = str(self._keep(alert.keep_as, image))
+        return out
+
+    def log(self, ts: float, record: dict[str, Any]) -> None:
+        self.audit.write(ts, record)
+
+    def summary(self) -> str:
+        return self.publisher.summary()
+
+    def close(self, ts: float) -> None:
+        """Drain the fanout (bounded), then the last audit line."""
+        self.publisher.close()
+        self.log(ts, {"event": "stopped", "counters": self.publisher.summary()})
+
+    def _publish(self, alert: Alert, image: bytes | None) -> None:
+        frame = alert.frame
+        ts = frame.ts if frame is not None else alert.ts
+        message = Message(alert.kind, alert.text, ts, image_png=image, id=alert.id)
+        self.publisher.publish(message)
+        record: dict[str, Any] = {"event": "alert_queued", "kind": alert.kind, "id": alert.id}
+        if frame is not None:
+            self._captured[alert.id] = max(0.0, self._clock.time() - frame.ts)
+            if len(self._captured) > LATENCY_MEMORY:  # an unattended day must not grow it
+                del self._captured[next(iter(self._captured))]
+            pixels = np.ascontiguousarray(frame.image).data
+            record["frame_hash"] = hashlib.blake2b(pixels, digest_size=8).hexdigest()
+        self.log(ts, {**record, "text": alert.text})
+
+    def _annotated(self, frame: Frame, detection: Detection | None) -> bytes:
+        roi = self._config.dot_roi
+        dot = detection.dot if detection is not None else None
+        mark = (dot.x, dot.y, dot.radius) if dot is not None else None
+        label = f"{dot.color} {dot.confidence:.2f}" if dot is not None else "no dot"
+        return encode_png(annotate(frame.image, (roi.x, roi.y, roi.w, roi.h), mark, label))
+
+    def _keep(self, name: str, png: bytes) -> Path:
+        folder = self._workspace.fires
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_bytes(png)
+        return path
+
+    def _save_sample(self, sample: Sample) -> None:
+        folder = self._workspace.samples
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = f"{local(sample.frame.ts, self._zone):%Y%m%d_%H%M%S}"
+        write_png(folder / f"{stamp}_{sample.color}.png", sample.frame.image)
+
+    def _on_notify_event(self, event: dict[str, Any]) -> None:
+        """The fanout's callback (worker threads): every outcome goes to the audit, the sent
+        ones with the whole capture-to-send latency."""
+        record = dict(event)
+        queued = self._captured.get(str(record.get("id")))
+        if record.get("event") == "alert_sent" and queued is not None:
+            record["capture_to_send_s"] = round(queued + float(record["latency_s"]), 3)
+        self.log(self._clock.time(), record)

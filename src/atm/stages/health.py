@@ -1,0 +1,55 @@
+"""Health episodes as a stage: a failed grab, a black or frozen frame, lost sight (SPEC §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from atm.config import Config
+from atm.errors import CaptureError, WindowNotFound
+from atm.health import Health
+from atm.stages.base import Alert, Audit, Event, RunStats, Tick, failure_record
+
+
+class HealthStage:
+    def __init__(self, config: Config, stats: RunStats) -> None:
+        self.health = Health(config.chart.bar_minutes * 60, zone=config.schedule.timezone)
+        self._stats = stats
+
+    def observe(self, tick: Tick) -> Iterator[Event]:
+        if tick.error is not None:
+            if tick.frame is not None:  # the strip was read, the whole frame was not
+                yield Audit(tick.ts, failure_record(tick.error))
+            yield from self._failed(tick.ts, tick.error)
+            return
+        if not tick.full or tick.frame is None:
+            return
+        confidence = None
+        if tick.seen is not None:  # None while paused: lost sight is not judged then
+            dot = tick.seen.detection.dot
+            confidence = dot.confidence if dot else 0.0
+            self._stats.confidence_sum += confidence
+            self._stats.confidence_n += 1
+        events = self.health.observe(
+            tick.ts,
+            capture_ok=True,
+            window_found=True,
+            image=tick.frame.image,
+            confidence=confidence,
+        )
+        for event in events:
+            yield Alert("health", event.text, tick.ts, tick.frame if event.started else None)
+
+    def close(self, ts: float) -> Iterator[Event]:
+        yield from ()
+
+    def _failed(self, ts: float, error: CaptureError) -> Iterator[Event]:
+        events = self.health.observe(
+            ts,
+            capture_ok=False,
+            window_found=not isinstance(error, WindowNotFound),
+            image=None,
+            confidence=None,
+            error=str(error),
+        )
+        for event in events:
+            yield Alert("health", event.text, ts)
