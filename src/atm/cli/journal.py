@@ -82,29 +82,28 @@ def _register_add(actions: Any) -> None:
     a.set_defaults(handler=_cmd_add)
 
 
-def _ctx(args: argparse.Namespace, console: Console) -> Any:
-    from atm.tools.journal import Ctx
+def _book(args: argparse.Namespace) -> Any:
+    from atm.tools.journal import open_book
 
-    ws = workspace(args)
-    return Ctx(ws, args.file or ws.journal, optional_config(args), console)
+    return open_book(workspace(args), args.file, optional_config(args))
 
 
 def _cmd_prompts(args: argparse.Namespace, console: Console) -> int:
     from atm.tools.journal_prompt import run_prompts
 
-    return run_prompts(_ctx(args, console))
+    return run_prompts(_book(args), console)
 
 
 def _cmd_add(args: argparse.Namespace, console: Console) -> int:
-    from atm.tools.journal import AddRequest, add, summary
+    from atm.journal.book import AddRequest, add
+    from atm.tools.journal import summary
 
     names = ("entry", "exit", "size", "fees", "sl", "entry_time", "exit_time", "reason")
     values: dict[str, Any] = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     values |= {"tags": args.tag, "note": args.note}
     request = AddRequest(args.decision, values, args.signal, args.last, args.symbol,
                          args.direction)  # fmt: skip
-    ctx = _ctx(args, console)
-    trade = add(ctx, request)
+    trade = add(_book(args), request)
     print(trade.id)
     console.print(summary(trade), markup=False, highlight=False)
     return 0
@@ -113,27 +112,27 @@ def _cmd_add(args: argparse.Namespace, console: Console) -> int:
 def _cmd_list(args: argparse.Namespace, console: Console) -> int:
     from atm.tools.journal import in_week, print_trades
 
-    ctx = _ctx(args, console)
-    period = in_week(ctx, args.week)
-    trades = sorted(ctx.ledger().trades, key=lambda t: t.when)
+    book = _book(args)
+    period = in_week(book, args.week)
+    trades = sorted(book.ledger().trades, key=lambda t: t.when)
     chosen = [t for t in trades if period is None or period.contains(t.when)]
-    print_trades(chosen, ctx, args.json)
+    print_trades(chosen, book, console, args.json)
     return 0
 
 
 def _cmd_edit(args: argparse.Namespace, console: Console) -> int:
-    from atm.tools.journal import edit, summary
+    from atm.journal.book import edit
+    from atm.tools.journal import summary
 
     raw = {f: getattr(args, f"set_{f}") for f in (*_EDITABLE, "tags")}
-    ctx = _ctx(args, console)
-    trade = edit(ctx, args.id, {k: v for k, v in raw.items() if v is not None})
+    trade = edit(_book(args), args.id, {k: v for k, v in raw.items() if v is not None})
     console.print(summary(trade), markup=False, highlight=False)
     return 0
 
 
 def _cmd_import(args: argparse.Namespace, console: Console) -> int:
     from atm.errors import InputError
-    from atm.tools.journal import import_file
+    from atm.journal.book import import_file
 
     mapping = {}
     for item in args.map:
@@ -141,7 +140,7 @@ def _cmd_import(args: argparse.Namespace, console: Console) -> int:
         if not sep or not column.strip() or not field.strip():
             raise InputError(f"--map: expected COLUMN=FIELD, got {item!r}")
         mapping[column.strip()] = field.strip()
-    plan = import_file(_ctx(args, console), args.source, args.format, mapping)
+    plan = import_file(_book(args), args.source, args.format, mapping)
     console.print(
         f"imported {len(plan.records)} trades ({plan.linked} linked to signals); "
         f"{plan.duplicates} duplicates skipped"
@@ -152,8 +151,8 @@ def _cmd_import(args: argparse.Namespace, console: Console) -> int:
 def _cmd_signals(args: argparse.Namespace, console: Console) -> int:
     from atm.tools.journal import in_week, print_signals
 
-    ctx = _ctx(args, console)
-    period = in_week(ctx, args.week)
-    found = [s for s in ctx.signals() if period is None or period.contains(s.ts)]
-    print_signals(found, ctx.ledger(), ctx, args.json)
+    book = _book(args)
+    period = in_week(book, args.week)
+    found = [s for s in book.signals() if period is None or period.contains(s.ts)]
+    print_signals(found, book.ledger(), book, console, args.json)
     return 0

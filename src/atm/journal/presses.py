@@ -19,37 +19,14 @@ import shutil
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Final, Literal, get_args
 
 from atm.colors import DOT_COLORS
 from atm.config import SymbolJournal
 from atm.corpus import NONE, Label, load_labels, save_labels
+from atm.journal.choices import LABELS, Choice
 from atm.journal.entry import for_signal
 from atm.journal.record import FALSE_SIGNAL, Trade
 from atm.journal.signals import Signal
-
-Choice = Literal["taken", "skipped", "false"]
-CHOICES: Final[tuple[Choice, ...]] = get_args(Choice)
-LABELS: Final[dict[Choice, str]] = {"taken": "Taken", "skipped": "Skipped", "false": "False signal"}
-
-
-@dataclass(frozen=True, slots=True)
-class Press:
-    """One button press: which signal, which choice, who, and the message it was under."""
-
-    signal: str
-    choice: Choice
-    user: str = "?"
-    chat_id: str = ""
-    message_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """The reply to a press: the text the phone shows, and the choice to tick (None: none)."""
-
-    text: str
-    tick: Choice | None
 
 
 @dataclass(frozen=True, slots=True)

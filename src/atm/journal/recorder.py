@@ -10,7 +10,8 @@ from typing import Any
 from atm.config import Journal
 from atm.errors import AtmError
 from atm.journal import signals, store
-from atm.journal.presses import Answer, Choice, Press, decide, label_not_fire
+from atm.journal.choices import Answer, Choice, Press
+from atm.journal.presses import decide, label_not_fire
 from atm.journal.record import Trade
 from atm.workspace import Workspace
 

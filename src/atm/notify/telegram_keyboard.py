@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from atm.journal.presses import CHOICES, LABELS, Choice
+from atm.journal.choices import CHOICES, LABELS, Choice
 
 _TICK = "✅ "
 _SEP = ":"

@@ -34,7 +34,7 @@ from pydantic import SecretStr
 
 from atm.corpus import write_atomic
 from atm.errors import AtmError, NotifyError
-from atm.journal.presses import Answer, Choice, Press
+from atm.journal.choices import Answer, Choice, Press
 from atm.notify.http import HttpPoster
 from atm.notify.telegram_keyboard import keyboard, parse
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from atm.clock import WallClock, local
+from atm.clock import WallClock, local, zone_of
 from atm.config import Config
 from atm.corpus import write_atomic
 from atm.errors import InputError, UsageError
@@ -15,7 +15,6 @@ from atm.report import period as period_mod
 from atm.report.build import build, to_json
 from atm.report.data import gather
 from atm.report.terminal import print_report
-from atm.tools.journal import zone_of
 from atm.workspace import Workspace
 
 
@@ -31,7 +30,7 @@ def run_report(
     html: Path | None = None,
     journal: Path | None = None,
 ) -> int:
-    zone = zone_of(config)
+    zone = zone_of(config.schedule.timezone)
     now = local(WallClock().time(), config.schedule.timezone)
     if week and (since or until):
         raise UsageError("--week: give either --week or --from/--to, not both")
