@@ -64,7 +64,8 @@ def signal_event(
     price: float | None = None,
 ) -> dict[str, Any]:
     """The audit record the runner writes when it sends a trigger (its `ts` is the
-    frame's time, added by the audit log)."""
+    frame's time, added by the audit log); `screenshot` and `frame` are file names in
+    logs/fires."""
     record: dict[str, Any] = {"event": SIGNAL, "signal": sid, "direction": direction,
                               "symbol": symbol, "color": color, "confidence": confidence,
                               "screenshot": screenshot, "frame": frame}  # fmt: skip
@@ -78,7 +79,7 @@ def load(logs: Path, since: date | None = None, until: date | None = None) -> li
     inclusive) skip whole files; a day is padded so a zone change loses nothing."""
     found: dict[str, Signal] = {}
     for record in _events(_files(logs, since, until)):
-        _apply(found, record)
+        _apply(found, record, logs / "fires")
     return sorted(found.values(), key=lambda s: s.ts)
 
 
@@ -116,12 +117,12 @@ def _events(paths: list[Path]) -> Iterator[dict[str, Any]]:
                 yield record
 
 
-def _apply(found: dict[str, Signal], record: dict[str, Any]) -> None:
+def _apply(found: dict[str, Signal], record: dict[str, Any], fires: Path) -> None:
     event, sid = record.get("event"), record.get("signal")
     if not isinstance(sid, str):
         return
     if event == SIGNAL:
-        signal = _signal(sid, record)
+        signal = _signal(sid, record, fires)
         if signal is not None:
             found[sid] = signal
     elif sid in found and event in LEVEL_EVENTS:
@@ -132,7 +133,7 @@ def _apply(found: dict[str, Signal], record: dict[str, Any]) -> None:
         found[sid] = replace(found[sid], pressed=record["choice"])
 
 
-def _signal(sid: str, record: dict[str, Any]) -> Signal | None:
+def _signal(sid: str, record: dict[str, Any], fires: Path) -> Signal | None:
     try:
         ts = datetime.fromisoformat(str(record["ts"]))
     except (KeyError, ValueError):
@@ -146,8 +147,8 @@ def _signal(sid: str, record: dict[str, Any]) -> Signal | None:
         direction=direction,
         symbol=str(record.get("symbol") or ""),
         color=_text(record.get("color")),
-        screenshot=_text(record.get("screenshot")),
-        frame=_text(record.get("frame")),
+        screenshot=_file(record.get("screenshot"), fires),
+        frame=_file(record.get("frame"), fires),
         price=_price(record.get("price")),
     )
 
@@ -162,6 +163,12 @@ def _price(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         return None
     return float(value)
+
+
+def _file(value: object, fires: Path) -> str | None:
+    """A file the runner kept: a name in logs/fires (or, written by hand, a full path)."""
+    name = _text(value)
+    return None if name is None else str(fires / name)
 
 
 def _text(value: object) -> str | None:

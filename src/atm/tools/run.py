@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -15,12 +16,15 @@ from atm.capture.dpi import set_dpi_awareness
 from atm.capture.factory import open_capture
 from atm.capture.replay import ReplayCapture
 from atm.capture.window import activate, find_window
-from atm.clock import Clock, ReplayClock, WallClock
+from atm.clock import Clock, ReplayClock, WallClock, local
 from atm.config import Config
+from atm.journal.recorder import PressRecorder
 from atm.notify import factory
+from atm.notify.telegram_poll import OFFSET_FILE, PressPoller
 from atm.runner import Runner
 from atm.schedule import Plan, Window, sleep_until
 from atm.stages.base import RunStats
+from atm.stages.presses import Emit, Health, PressStage
 from atm.vision.ocr import INSTALL_HINT, default_reader
 from atm.workspace import Workspace
 
@@ -68,9 +72,39 @@ def run_monitor(
         save_samples=replay is None,
         ocr=ocr,
     )
+    presses = press_stage(config, workspace, runner.sink.publisher.flush)
+    if presses is not None:
+        runner.stages.append(presses)
     stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
     _summary(stats, workspace, console)
     return 0
+
+
+def press_stage(
+    config: Config, workspace: Workspace, flush: Callable[[float], bool]
+) -> PressStage | None:
+    """With `[notify.telegram] buttons = true`: the stage that polls for button presses."""
+    telegram = config.notify.telegram
+    if not (telegram.enabled and telegram.buttons):
+        return None
+    clock = WallClock()
+    zone = config.schedule.timezone
+
+    def make(on_event: Emit, on_health: Health) -> PressPoller:
+        recorder = PressRecorder(
+            workspace, config.journal, lambda: local(clock.time(), zone), on_event
+        )
+        return PressPoller(
+            telegram.token,
+            telegram.chat_id,
+            workspace.home / OFFSET_FILE,
+            recorder,
+            api_base=telegram.api_base,
+            on_event=on_event,
+            on_health=on_health,
+        )
+
+    return PressStage(make, flush)
 
 
 def _replay(folder: Path, clock: ReplayClock, console: Console) -> ReplayCapture:
