@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from atm.clock import WallClock
 from atm.config import Journal
 from atm.errors import AtmError
 from atm.journal import signals, store
@@ -17,6 +18,9 @@ from atm.workspace import Workspace
 
 #: Presses usually come within minutes; the audit of the last days is searched first.
 _RECENT = timedelta(days=7)
+#: A press can beat the signal's own audit line by a few milliseconds (the alert is queued
+#: before the line is written, and Telegram is fast): look again for this long first.
+_CATCH_UP_S, _STEP_S = 2.0, 0.1
 
 
 class PressRecorder:
@@ -28,11 +32,13 @@ class PressRecorder:
         journal: Journal,
         now: Callable[[], datetime],
         on_event: Callable[[dict[str, Any]], None] = lambda event: None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._ws = workspace
         self._journal = journal
         self._now = now
         self._emit = on_event
+        self._sleep = sleep or WallClock().sleep
 
     def __call__(self, press: Press) -> Answer:
         signal = self._find(press.signal)
@@ -67,11 +73,15 @@ class PressRecorder:
 
     def _find(self, sid: str) -> signals.Signal | None:
         today = self._now().date()
-        for since in (today - _RECENT, None):
-            found = {s.id: s for s in signals.load(self._ws.logs, since=since)}
-            if sid in found:
-                return found[sid]
-        return None
+        for _ in range(round(_CATCH_UP_S / _STEP_S)):
+            found = self._search(sid, today - timedelta(days=1))
+            if found is not None:
+                return found
+            self._sleep(_STEP_S)
+        return self._search(sid, today - _RECENT) or self._search(sid, None)
+
+    def _search(self, sid: str, since: date | None) -> signals.Signal | None:
+        return next((s for s in signals.load(self._ws.logs, since=since) if s.id == sid), None)
 
 
 def _was_false(trade: Trade | None) -> bool:

@@ -39,6 +39,7 @@ from atm.notify.http import HttpPoster
 from atm.notify.telegram_keyboard import keyboard, parse
 
 OFFSET_FILE = "telegram_offset.json"
+_FINAL_POLLS = 5  # at most this many batches are handled at stop
 _NOT_MODIFIED = "message is not modified"
 
 
@@ -90,10 +91,13 @@ class PressPoller:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop polling: a last short poll handles the presses made until now, then join."""
+        """Stop polling: last short polls handle the presses made until now (the final,
+        empty one tells Telegram they are done), then join."""
         self._stop.set()
         try:
-            self.poll_once(0)
+            for _ in range(_FINAL_POLLS):
+                if not self.poll_once(0):
+                    break
         except AtmError as exc:
             self._emit({"event": "telegram_poll_failed", "error": str(exc), "final": True})
         self._thread.join(timeout=timeout)
@@ -121,7 +125,7 @@ class PressPoller:
 
     def poll_once(self, wait: int, *, worker: bool = False) -> int:
         """Fetch and handle the pending presses (waiting up to `wait` s for one); returns
-        how many updates were handled. A worker's batch fetched after `stop()` is left to
+        how many updates Telegram sent. A worker's batch fetched after `stop()` is left to
         the final poll, so no press is handled twice at the same time."""
         payload: dict[str, Any] = {"timeout": wait, "allowed_updates": ["callback_query"]}
         if self._offset is not None:
@@ -137,13 +141,15 @@ class PressPoller:
         with self._lock:
             if worker and self._stop.is_set():
                 return 0
-            for update in updates:
+            # a batch fetched while another was being handled may repeat some of it
+            fresh = [u for u in updates if _update_id(u) >= (self._offset or 0)]
+            for update in fresh:
                 self._update(update)
         return len(updates)
 
     def _update(self, update: object) -> None:
-        update_id = update.get("update_id") if isinstance(update, dict) else None
-        if not isinstance(update_id, int) or isinstance(update_id, bool):
+        update_id = _update_id(update)
+        if update_id < 0:
             return
         assert isinstance(update, dict)
         query = update.get("callback_query")
@@ -244,6 +250,12 @@ class PressPoller:
         if self._trouble is not None:
             self._emit({"event": "telegram_poll_recovered", "after": self._trouble})
             self._trouble = None
+
+
+def _update_id(update: object) -> int:
+    """An update's id; -1 for anything that is not an update."""
+    found = update.get("update_id") if isinstance(update, dict) else None
+    return found if isinstance(found, int) and not isinstance(found, bool) else -1
 
 
 def _dict(value: object) -> dict[str, Any]:

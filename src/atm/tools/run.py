@@ -92,7 +92,7 @@ def press_stage(
 
     def make(on_event: Emit, on_health: Health) -> PressPoller:
         recorder = PressRecorder(
-            workspace, config.journal, lambda: local(clock.time(), zone), on_event
+            workspace, config.journal, lambda: local(clock.time(), zone), on_event, clock.sleep
         )
         return PressPoller(
             telegram.token,
