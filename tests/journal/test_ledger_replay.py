@@ -119,7 +119,7 @@ def _type_trades(home: Path, signals: list[Signal]) -> list[Hand]:
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     corpus = tmp_path_factory.mktemp("corpus") / "session"
-    write_corpus(corpus, bars=200, scale=1.0, seed=21, theme="dark")
+    write_corpus(corpus, bars=140, scale=1.0, seed=36, theme="dark")  # 13 FIREs
     home = tmp_path_factory.mktemp("home")
     with FakeDiscord() as discord, FakeTelegram() as telegram:
         _config(corpus, home, discord, telegram)

@@ -91,15 +91,17 @@ def heatmap(cells: dict[tuple[int, int], tuple[float, int]], zone: str) -> str:
     first, last = hours[0], hours[-1]
     grid: list[list[float]] = [[float("nan")] * (last - first + 1) for _ in WEEKDAYS]
     ax = fig.add_subplot()
+    wide = last - first + 1 > 12  # narrow cells: the count alone still fits
     for (day, hour), (mean_r, n) in cells.items():
         grid[day][hour - first] = mean_r
-        ax.text(hour - first, day, f"{mean_r:+.1f}\nN={n}", ha="center", va="center", fontsize=7)
+        label = f"{n}" if wide else f"{mean_r:+.1f}\nN={n}"
+        ax.text(hour - first, day, label, ha="center", va="center", fontsize=7)
     bound = max(1.0, max(abs(m) for m, _ in cells.values()))
     image = ax.imshow(grid, cmap="RdYlGn", vmin=-bound, vmax=bound, aspect="auto")
     ax.set_yticks(range(7), WEEKDAYS)
     ax.set_xticks(range(last - first + 1), [f"{h:02d}" for h in range(first, last + 1)])
     ax.set_xlabel(f"hour of entry ({zone or 'local time'})")
-    ax.set_title("Mean R by weekday and hour")
+    ax.set_title("Mean R by weekday and hour" + (" (number: trades)" if wide else ""))
     fig.colorbar(image, ax=ax, label="mean R")
     return _svg(fig)
 
