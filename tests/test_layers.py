@@ -20,7 +20,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("atm", "atm.types", "atm.colors", "atm.errors", "atm.geometry", "atm.redact",
                     "atm.clock", "atm.frame", "atm.config", "atm.workspace", "atm.corpus",
-                    "atm.schedule", "atm.journal.ids", "atm.journal.choices")),
+                    "atm.schedule", "atm.journal.ids", "atm.journal.choices",
+                    "atm.journal.settings")),
     ("vision", ("atm.vision",)),
     ("core", ("atm.fsm", "atm.detect", "atm.monitor", "atm.levels", "atm.canary",
               "atm.health", "atm.messages")),

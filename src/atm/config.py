@@ -12,7 +12,7 @@ import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -26,6 +26,7 @@ from pydantic import (
 
 from atm.colors import REFERENCE_RGB
 from atm.errors import ConfigError
+from atm.journal.settings import Journal
 
 ENV_SECRETS: dict[str, tuple[str, ...]] = {
     "ATM_DISCORD_URL": ("notify", "discord", "webhook_url"),
@@ -268,27 +269,6 @@ class Schedule(_Model):
         return v
 
 
-_Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-
-
-class SymbolJournal(_Model):
-    """How to value one chart's trades: its traded instrument may differ (DIA → US30)."""
-
-    instrument: str = ""  # "" = the chart's symbol itself
-    point_value: _Positive = 1.0  # money per 1.0 of price per 1 unit of size
-    tick_size: _Positive = 0.01
-    fee: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0  # per trade, round turn
-
-
-class Journal(_Model):
-    symbols: dict[str, SymbolJournal] = Field(default_factory=dict)  # by symbol_label
-
-    def settings(self, symbol: str) -> SymbolJournal:
-        """A chart symbol's settings, or an instrument's; defaults when neither is listed."""
-        by_instrument = {s.instrument: s for s in self.symbols.values() if s.instrument}
-        return self.symbols.get(symbol) or by_instrument.get(symbol) or SymbolJournal()
-
-
 class Config(_Model):
     schema_: Literal[1] = Field(default=1, alias="schema")
     window_title: str = "TradeStation"
@@ -404,9 +384,12 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
 
 def _known_keys(path: list[str]) -> list[str]:
     model: type[BaseModel] = Config
-    for part in path:
-        field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
+    parts = iter(path)
+    for part in parts:
+        annotation = getattr(model.model_fields.get(part), "annotation", None)
+        if get_origin(annotation) is dict:  # a table of tables: the next part is its key
+            next(parts, None)
+            annotation = get_args(annotation)[1]
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation

@@ -15,10 +15,10 @@ from fake_telegram import CHAT_ID, TELEGRAM_TOKEN, FakeTelegram
 from pydantic import SecretStr
 from signal_log import SYMBOL, Fired, write_signals
 
-from atm.config import Journal, SymbolJournal
 from atm.corpus import load_labels
 from atm.journal import store
 from atm.journal.recorder import PressRecorder
+from atm.journal.settings import Journal, SymbolJournal
 from atm.notify.base import Message
 from atm.notify.telegram import TelegramNotifier
 from atm.notify.telegram_poll import OFFSET_FILE, PressPoller
