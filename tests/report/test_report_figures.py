@@ -80,3 +80,20 @@ def test_bad_report_flags_exit_2_in_one_line(
     assert main(["--home", str(tmp_path), "report", *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+def test_slippage_is_in_ticks_and_positive_when_the_fill_was_worse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_config(tmp_path)  # US30: tick size 1
+    fires = [("2026-11-16 09:45:00", "BUY"), ("2026-11-16 10:30:00", "SELL")]
+    buy, sell = write_signals(tmp_path, fires, {})
+    for fired, entry, alert in ((buy, 48420, 48410), (sell, 48500, 48505)):
+        args = ["--home", str(tmp_path), "journal", "add", "--signal", fired.id, "--taken",
+                "--entry", str(entry), "--exit", str(entry + 10), "--size", "1",
+                "--alert-price", str(alert)]  # fmt: skip
+        assert main(args) == 0
+    capsys.readouterr()
+    assert main(["--home", str(tmp_path), "report", "--week", "2026-47", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["slippage_ticks"] == {"p50": 7.5, "p95": None, "mean": 7.5, "n": 2}

@@ -73,6 +73,7 @@ def _register_add(actions: Any) -> None:
     what.add_argument("--false-signal", dest="decision", action="store_const", const="false")
     for flag in ("--entry", "--exit", "--size", "--fees", "--sl", "--entry-time", "--exit-time"):
         a.add_argument(flag, metavar="VALUE")
+    a.add_argument("--alert-price", metavar="P", help="the instrument's price when the alert came")
     a.add_argument("--reason", metavar="TEXT", help="why it was skipped")
     a.add_argument("--tag", action="append", default=[], metavar="T")
     a.add_argument("--note", metavar="TEXT", default="")
@@ -98,7 +99,8 @@ def _cmd_add(args: argparse.Namespace, console: Console) -> int:
     from atm.journal.book import AddRequest, add
     from atm.tools.journal import summary
 
-    names = ("entry", "exit", "size", "fees", "sl", "entry_time", "exit_time", "reason")
+    names = ("entry", "exit", "size", "fees", "sl", "entry_time", "exit_time", "alert_price",
+             "reason")  # fmt: skip
     values: dict[str, Any] = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     values |= {"tags": args.tag, "note": args.note}
     request = AddRequest(args.decision, values, args.signal, args.last, args.symbol,
