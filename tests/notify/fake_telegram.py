@@ -1,5 +1,6 @@
-"""A fake Telegram Bot API on 127.0.0.1: `sendMessage`, `sendPhoto`, and the buttons:
-`getUpdates`, `answerCallbackQuery`, `editMessageReplyMarkup`.
+"""A fake Telegram Bot API on 127.0.0.1: `sendMessage`, `sendPhoto`, `getMe` and
+`getChat` (for `atm doctor`), and the buttons: `getUpdates`, `answerCallbackQuery`,
+`editMessageReplyMarkup`.
 
 Replies are shaped like the real ones: `{"ok": true, "result": Message}` or
 `{"ok": false, "error_code": N, "description": "..."}` (plus `parameters.retry_after` on
@@ -14,7 +15,9 @@ has; from the chat it is in, or another). `getUpdates` drops the updates below `
 one; a newer `getUpdates` ends a held one with 409 Conflict, and `conflict(seconds)` makes
 every poll fail so (another bot instance on the token). A callback query must be answered
 once (again, or an unknown id: 400 "query is too old"); an edit to the same markup is 400
-"message is not modified". `auto_press` scripts presses as keyboards arrive.
+"message is not modified". `auto_press` scripts presses as keyboards arrive. `webhook`
+makes getUpdates refuse as with a webhook set, `other_poller` as with another program
+polling the token (both 409, as `atm doctor` must tell them apart).
 """
 
 from __future__ import annotations
@@ -71,6 +74,10 @@ NOT_MODIFIED = (
 TRADER = {"id": 5550001, "is_bot": False, "first_name": "Trader", "username": "trader"}
 
 
+def _ok(result: Any) -> Answer:
+    return Answer(200, {"ok": True, "result": result})
+
+
 @dataclass(frozen=True, slots=True)
 class Sent:
     """A message the fake Telegram accepted."""
@@ -120,6 +127,8 @@ class FakeTelegram(FakeService):
         self._unanswered: set[str] = set()
         self._poll_generation = 0
         self._conflict_until = 0.0
+        self.other_poller = False  # another program holds the token: every poll 409
+        self.webhook = False  # a webhook is set: getUpdates refuses (409)
         super().__init__()
         self._arrived = threading.Condition(self.lock)  # the lock the base class made
 
@@ -151,6 +160,18 @@ class FakeTelegram(FakeService):
             )
         handler = self._button_methods.get(method)
         return handler(self, fields) if handler else _ERRORS["404"]
+
+    def _get_me(self, fields: dict[str, Any]) -> Answer:
+        bot_id = int(self.token.split(":")[0])
+        return _ok({"id": bot_id, "is_bot": True, "first_name": "ATM", "username": "atm_alerts_bot",
+                    "can_join_groups": True, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False})  # fmt: skip
+
+    def _get_chat(self, fields: dict[str, Any]) -> Answer:
+        if str(fields.get("chat_id", "")) != self.chat_id:
+            return _ERRORS["400"]
+        return _ok({"id": int(self.chat_id), "title": "ATM alerts", "type": "supergroup",
+                    "is_forum": True, "accent_color_id": 0, "max_reaction_count": 11})  # fmt: skip
 
     def _send(
         self,
@@ -288,13 +309,17 @@ class FakeTelegram(FakeService):
         limit = int(fields.get("limit", 100) or 100)
         allowed = _json_field(fields.get("allowed_updates")) or None
         deadline = time.monotonic() + wait
+        if self.webhook:
+            return _error(409, "Conflict: can't use getUpdates method while webhook is active; "
+                          "use deleteWebhook to delete the webhook first")  # fmt: skip
         with self.lock:
             self._poll_generation += 1
             mine = self._poll_generation
             if offset:  # everything below the offset is confirmed, and forgotten
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while True:
-                if time.monotonic() < self._conflict_until or mine != self._poll_generation:
+                held = self.other_poller or time.monotonic() < self._conflict_until
+                if held or mine != self._poll_generation:
                     return _ERRORS["409"]
                 ready = [u for u in self._updates if allowed is None or set(u) & set(allowed)]
                 remaining = deadline - time.monotonic()
@@ -329,6 +354,8 @@ class FakeTelegram(FakeService):
             return Answer(200, {"ok": True, "result": self._message(kept)})
 
     _button_methods: ClassVar[dict[str, Callable[[FakeTelegram, dict[str, Any]], Answer]]] = {
+        "getme": _get_me,
+        "getchat": _get_chat,
         "getupdates": _get_updates,
         "answercallbackquery": _answer_callback,
         "editmessagereplymarkup": _edit_markup,

@@ -23,7 +23,8 @@ class ReplayCapture:
     """Each `grab()` is the next frame; the replay clock jumps to its time.
 
     An unreadable or badly named frame is reported through `on_skip` and passed over,
-    never a crash: a corpus with one corrupt file still replays.
+    never a crash: a corpus with one corrupt file still replays. With `between`, only the
+    frames from its start up to (not including) its stop are replayed: a scheduled session.
     """
 
     def __init__(
@@ -32,8 +33,9 @@ class ReplayCapture:
         clock: ReplayClock,
         on_skip: Callable[[Path, str], None] = lambda path, why: None,
         workers: int = 2,
+        between: tuple[float, float | None] | None = None,
     ) -> None:
-        self.paths = list_frames(folder)
+        self.paths = [p for p in list_frames(folder) if between is None or _inside(p, *between)]
         self._clock = clock
         self._on_skip = on_skip
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="atm-replay")
@@ -63,3 +65,21 @@ class ReplayCapture:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def first_time(folder: Path) -> float | None:
+    """The time of the folder's first well-named frame (None: there is none)."""
+    for path in list_frames(folder):
+        try:
+            return frame_time(path)
+        except InputError:
+            continue
+    return None
+
+
+def _inside(path: Path, start: float, stop: float | None) -> bool:
+    try:
+        ts = frame_time(path)
+    except InputError:
+        return True  # kept, so that grab() reports it through on_skip
+    return start <= ts and (stop is None or ts < stop)

@@ -1,4 +1,12 @@
-"""`atm run`: the live monitor (or a replayed folder), with schedule, signals and canary."""
+"""`atm run`: the live monitor (or a replayed folder), with schedule, signals and canary.
+
+The session comes from `atm.schedule`, exchange calendar included. On a day without a
+session it says why in one line and exits 0; launched by the scheduler (`--scheduled`) it
+also tells the services and pings the dead-man's switch, so a silent holiday is not
+mistaken for a dead ATM. A replayed folder is planned from its first frame's time, as
+if the run had been launched then: a holiday's frames are not replayed, and a session
+stops at an early close.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +22,14 @@ from atm.canary import Canary
 from atm.capture.base import Capture, LiveCapture
 from atm.capture.dpi import set_dpi_awareness
 from atm.capture.factory import open_capture
-from atm.capture.replay import ReplayCapture
+from atm.capture.replay import ReplayCapture, first_time
 from atm.capture.window import activate, find_window
 from atm.clock import Clock, ReplayClock, WallClock, local
 from atm.config import Config
+from atm.deadman import DeadMansSwitch
 from atm.journal.recorder import PressRecorder
 from atm.notify import factory
+from atm.notify.base import Message
 from atm.notify.telegram_poll import OFFSET_FILE, PressPoller
 from atm.runner import Runner
 from atm.schedule import Plan, Window, sleep_until
@@ -37,6 +47,7 @@ def run_monitor(
     window: Window,
     startup_delay: float = 5.0,
     replay: Path | None = None,
+    scheduled: bool = False,
 ) -> int:
     """Run until the schedule, the frames or a signal ends it; 0 on a clean stop."""
     stop = threading.Event()
@@ -45,12 +56,16 @@ def run_monitor(
     if replay is not None:
         replay_clock = ReplayClock()
         clock: Clock = replay_clock
-        capture: Capture = _replay(replay, replay_clock, console)
+        plan = _replay_plan(window, replay, console)
+        if plan is None:
+            return 0
+        capture: Capture = _replay(replay, replay_clock, console, plan)
         live: LiveCapture | None = None
-        plan = Plan(0.0, None)
     else:
         console.print(set_dpi_awareness())
         clock = WallClock()
+        if _closed(window, clock.time(), console, (config, workspace) if scheduled else None):
+            return 0
         plan = window.plan(clock.time())
         console.print(f"session {plan.describe(clock.time(), zone)}")
         if not sleep_until(clock, plan.start_ts, stop.is_set):
@@ -59,18 +74,20 @@ def run_monitor(
     ocr = default_reader()
     if ocr is None:
         console.print(f"{INSTALL_HINT}; levels will use the calibration points")
+    audit = AuditLog(workspace.logs, zone)
     runner = Runner(
         config,
         capture,
         clock,
         factory.builder(config.notify, workspace.dead_letter, console=console),
         workspace,
-        AuditLog(workspace.logs, zone),
+        audit,
         live=live,
         pace=replay is None,
         canary=Canary(config.canary, workspace.pause_file, zone=zone),
         save_samples=replay is None,
         ocr=ocr,
+        deadman=_deadman(config, audit, clock),
     )
     presses = press_stage(config, workspace, runner.sink.publisher.flush)
     if presses is not None:
@@ -107,11 +124,63 @@ def press_stage(
     return PressStage(make, flush)
 
 
-def _replay(folder: Path, clock: ReplayClock, console: Console) -> ReplayCapture:
+def _replay_plan(window: Window, folder: Path, console: Console) -> Plan | None:
+    """The session the replay is, seen from its first frame; None when that day has none."""
+    first = first_time(folder)
+    if first is None:
+        return Plan(0.0, None)
+    return None if _closed(window, first, console) else window.plan(first)
+
+
+def _replay(folder: Path, clock: ReplayClock, console: Console, plan: Plan) -> ReplayCapture:
     def skipped(path: Path, why: str) -> None:
         console.print(f"skipped {why}", style="yellow", markup=False)
 
-    return ReplayCapture(folder, clock, on_skip=skipped)
+    between = (plan.start_ts, plan.stop_ts)
+    return ReplayCapture(folder, clock, on_skip=skipped, between=between)
+
+
+def _closed(
+    window: Window,
+    now: float,
+    console: Console,
+    tell: tuple[Config, Workspace] | None = None,
+) -> bool:
+    """True when today has no session: one line says why (and, with `tell`, the services
+    and the dead-man's switch hear it too)."""
+    day = window.closed_today(now)
+    if day is None:
+        return False
+    nxt = window.plan(now)
+    line = f"no session today ({day.closed}); next session {nxt.describe(now, window.zone)}"
+    console.print(line.replace("starts ", "", 1), markup=False)
+    if tell is not None:
+        _tell(line, now, *tell)
+    return True
+
+
+def _tell(line: str, now: float, config: Config, workspace: Workspace) -> None:
+    audit = AuditLog(workspace.logs, config.schedule.timezone)
+    publisher = factory.builder(config.notify, workspace.dead_letter)(
+        lambda event: audit.write(now, event)
+    )
+    publisher.publish(Message(kind="startup", text=f"📅 ATM: {line}", ts=now))
+    switch = _deadman(config, audit, WallClock())
+    if switch is not None:
+        switch.ping(line)
+        switch.close()
+    publisher.close()
+    audit.close()
+
+
+def _deadman(config: Config, audit: AuditLog, clock: Clock) -> DeadMansSwitch | None:
+    """The dead-man's switch when `[healthcheck] url` is set; its outcomes go to the audit."""
+    if not config.healthcheck.enabled:
+        return None
+    url = config.healthcheck.url.get_secret_value()
+    return DeadMansSwitch(
+        url, lambda event: audit.write(clock.time(), event), timeout=config.healthcheck.timeout_s
+    )
 
 
 def _live(
