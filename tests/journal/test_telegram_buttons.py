@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from fake_telegram import CHAT_ID, TELEGRAM_TOKEN, FakeTelegram
@@ -252,3 +253,24 @@ def test_stop_collects_the_last_presses(
     by_signal = store.read(home / "trades.jsonl").by_signal()
     assert by_signal[buy.id].decision == "skipped" and by_signal[sell.id].false_signal
     assert not events.health  # our own last poll ending the held one is no conflict
+
+
+def test_one_overlapping_poll_is_not_a_conflict(
+    telegram_server: FakeTelegram, fired: list[Fired], home: Path, events: Events
+) -> None:
+    buy, _ = fired
+    message_id = send_trigger(telegram_server, buy)
+    p = poller(home, telegram_server, events).start()
+    try:
+        time.sleep(0.3)  # the worker holds a long poll; `atm doctor` checks the token
+        url = f"{telegram_server.api_base}/bot{telegram_server.token}/getUpdates"
+        assert httpx.post(url, json={"timeout": 0, "limit": 1}).json()["ok"] is True
+        time.sleep(0.3)
+        telegram_server.press(message_id, f"skipped:{buy.id}")
+        deadline = time.monotonic() + 10
+        while not (home / "trades.jsonl").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        p.stop()
+    assert events.health == [] and not events.named("telegram_poll_failed")
+    assert store.read(home / "trades.jsonl").by_signal()[buy.id].decision == "skipped"

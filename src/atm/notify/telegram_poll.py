@@ -14,8 +14,10 @@ that offset only after the press is in the journal: a crash loses no press. A cr
 2 and 4 replays the press after a restart, and the handler is idempotent, so it is recorded
 once. If the handler fails (disk full) the offset stays, and the press is retried.
 
-409 Conflict means another program is polling the same token (or a webhook is set). It is
-reported once per episode as a health alert and retried every `conflict_wait` seconds.
+409 Conflict means another program is polling the same token (or a webhook is set). A
+single one is an overlap (`atm doctor` checks the token with a getUpdates of its own, which
+ends ours) and is retried at once; two in a row are reported once per episode as a health
+alert and retried every `conflict_wait` seconds.
 Stopping does one last poll with `timeout=0`: it ends our own pending long poll (Telegram
 answers the older request with 409) and picks up the presses made in the last moments.
 The bot token is in every URL; `HttpPoster` keeps it out of errors and logs.
@@ -40,6 +42,7 @@ from atm.notify.telegram_keyboard import keyboard, parse
 
 OFFSET_FILE = "telegram_offset.json"
 _FINAL_POLLS = 5  # at most this many batches are handled at stop
+_OVERLAP_RETRY_S = 0.5  # after a first 409, poll again this soon
 _NOT_MODIFIED = "message is not modified"
 
 
@@ -104,13 +107,17 @@ class PressPoller:
         self._http.close()
 
     def _run(self) -> None:
-        failures = 0
+        failures = conflicts = 0
         while not self._stop.is_set():
             try:
                 self.poll_once(self._poll_s, worker=True)
             except Conflict as exc:
-                self._report("conflict", str(exc))
-                self._stop.wait(self._conflict_wait)
+                # one 409 is a one-off overlap (`atm doctor` checking the token); two in a
+                # row are another program polling it
+                conflicts += 1
+                if conflicts > 1:
+                    self._report("conflict", str(exc))
+                self._stop.wait(self._conflict_wait if conflicts > 1 else _OVERLAP_RETRY_S)
                 continue
             except Exception as exc:  # a worker never dies: network, 5xx, bad token, a
                 # journal that cannot be written (the press stays and is retried)
@@ -118,7 +125,7 @@ class PressPoller:
                 self._report("error", str(exc))
                 self._stop.wait(min(60.0, 2.0**failures))
                 continue
-            failures = 0
+            failures = conflicts = 0
             self._recovered()
 
     # -- one poll -------------------------------------------------------------------------
