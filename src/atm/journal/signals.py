@@ -21,6 +21,7 @@ from atm.types import Direction
 #: Audit events this index reads; every other line is skipped before it is parsed.
 SIGNAL, PRESS = "signal", "press"
 LEVEL_EVENTS = ("levels_full", "levels_partial")
+_EVENT = b'"event":'  # the key as any JSON writer puts it (a space after the colon or not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +101,34 @@ def _files(logs: Path, since: date | None, until: date | None) -> list[Path]:
 
 
 def _events(paths: list[Path]) -> Iterator[dict[str, Any]]:
-    wanted = [f'"event": "{name}"'.encode() for name in (SIGNAL, PRESS, *LEVEL_EVENTS)]
+    """The records of the events this index reads. An audit day is ~5,000 cycle lines and a
+    hundred events: jump from event to event (`bytes.find`) instead of splitting lines."""
+    wanted = tuple(f'"{name}"'.encode() for name in (SIGNAL, PRESS, *LEVEL_EVENTS))
     for path in paths:
         try:
             data = path.read_bytes()
         except OSError:
             continue
-        for raw in data.split(b"\n"):
-            if not any(w in raw for w in wanted):
-                continue
+        for raw in _event_lines(data, wanted):
             try:
                 record = json.loads(raw)
             except (UnicodeDecodeError, json.JSONDecodeError):
-                continue
+                continue  # a torn line: the audit is evidence, not a journal
             if isinstance(record, dict):
                 yield record
+
+
+def _event_lines(data: bytes, wanted: tuple[bytes, ...]) -> Iterator[bytes]:
+    pos = 0
+    while (at := data.find(_EVENT, pos)) >= 0:
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        value = at + len(_EVENT)
+        while data[value : value + 1] == b" ":
+            value += 1
+        if data.startswith(wanted, value):
+            yield data[data.rfind(b"\n", 0, at) + 1 : end]
+        pos = end + 1
 
 
 def _apply(found: dict[str, Signal], record: dict[str, Any], fires: Path) -> None:
