@@ -12,9 +12,7 @@ this format: sim, dry run and labeler all read and write it through here.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 from atm.colors import DOT_COLORS
 from atm.errors import InputError
+from atm.fileio import write_atomic
 from atm.types import Direction
 
 LABELS = "labels.json"
@@ -97,17 +96,3 @@ def save_labels(folder: Path, labels: dict[str, Label]) -> None:
         if label.not_fire:
             frames[name]["not_fire"] = True
     write_atomic(folder / LABELS, json.dumps({"schema": 1, "frames": frames}, indent=1) + "\n")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """A temp file in the same folder, flushed, then renamed over the target."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

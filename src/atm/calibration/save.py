@@ -27,8 +27,8 @@ import tomli_w
 from atm import config as config_mod
 from atm.calibration import Calibration, clip
 from atm.colors import CALIBRATED, REFERENCE_RGB
-from atm.corpus import write_atomic
 from atm.errors import ConfigError
+from atm.fileio import write_atomic
 from atm.geometry import Rect
 
 CURRENT = "current.txt"

@@ -34,8 +34,8 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from atm.corpus import write_atomic
 from atm.errors import AtmError, NotifyError
+from atm.fileio import write_atomic
 from atm.journal.choices import Answer, Choice, Press
 from atm.notify.http import HttpPoster
 from atm.notify.telegram_keyboard import keyboard, parse

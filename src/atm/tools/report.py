@@ -9,8 +9,8 @@ from rich.console import Console
 
 from atm.clock import WallClock, local, zone_of
 from atm.config import Config
-from atm.corpus import write_atomic
 from atm.errors import InputError, UsageError
+from atm.fileio import write_atomic
 from atm.report import period as period_mod
 from atm.report.build import build, to_json
 from atm.report.data import gather

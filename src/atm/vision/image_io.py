@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image as PILImage
 
 from atm.errors import InputError
+from atm.fileio import write_atomic
 from atm.types import Image
 
 
@@ -50,7 +51,5 @@ def decode(data: bytes) -> Image:
 
 
 def write_png(path: Path, image: Image) -> None:
-    """Write atomically enough for our use: a temp name in the same folder, then replace."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(encode_png(image))
-    tmp.replace(path)
+    """Encode `image` ((H, W, 3) uint8 RGB) as PNG and write it atomically."""
+    write_atomic(path, encode_png(image))
