@@ -121,7 +121,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     corpus = tmp_path_factory.mktemp("corpus") / "session"
     write_corpus(corpus, bars=140, scale=1.0, seed=36, theme="dark")  # 13 FIREs
     home = tmp_path_factory.mktemp("home")
-    with FakeDiscord() as discord, FakeTelegram() as telegram:
+    discord, telegram = FakeDiscord(), FakeTelegram()
+    try:
         _config(corpus, home, discord, telegram)
         _script(telegram)
         assert main(["--home", str(home), "run", "--replay", str(corpus)]) == 0
@@ -131,6 +132,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
         _restart(home, corpus, telegram, triggers[-1], signals[-1])
         hand = _type_trades(home, signals)
         yield Session(home, telegram, triggers, signals, before, hand)
+    finally:
+        discord.close()
+        telegram.close()
 
 
 def test_every_trigger_carries_the_buttons_and_its_signal_id(session: Session) -> None:
