@@ -75,11 +75,9 @@ class PressPoller:
         self._handle = handle
         self._emit, self._health = on_event, on_health
         self._poll_s, self._conflict_wait = poll_s, conflict_wait
+        # 10 s per call; a long poll gets its own wait on top (see `_call`)
         self._http = HttpPoster(
-            "telegram-buttons",
-            (token.get_secret_value(),),
-            timeout=poll_s + 10.0,
-            transport=transport,
+            "telegram-buttons", (token.get_secret_value(),), timeout=10.0, transport=transport
         )
         self._stop = threading.Event()
         self._lock = threading.Lock()  # one batch handled at a time (worker or final drain)
@@ -138,7 +136,7 @@ class PressPoller:
         if self._offset is not None:
             payload["offset"] = self._offset
         try:
-            updates = self._call("getUpdates", payload)
+            updates = self._call("getUpdates", payload, wait)
         except Conflict:
             if worker and self._stop.is_set():
                 return 0  # our own final poll ended this one
@@ -189,8 +187,10 @@ class PressPoller:
 
     # -- Bot API calls --------------------------------------------------------------------
 
-    def _call(self, method: str, payload: dict[str, Any]) -> Any:
-        reply = self._http.post(f"{self._base}/{method}", json=payload)
+    def _call(self, method: str, payload: dict[str, Any], wait: float = 0.0) -> Any:
+        """One Bot API call; `wait` is how long Telegram may hold it (a long poll)."""
+        limit = self._http.timeout + wait
+        reply = self._http.post(f"{self._base}/{method}", json=payload, timeout=limit)
         body = reply.body if isinstance(reply.body, dict) else {}
         if reply.ok and body.get("ok") is True:
             return body.get("result")
