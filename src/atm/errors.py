@@ -4,6 +4,7 @@ AtmError                    anything ATM raises on purpose
 ├── UsageError              bad input from the user: exit 2
 │   ├── ConfigError         a config file or key is wrong (names file and key)
 │   └── InputError          a corpus, screenshot or journal file is unreadable
+├── Refused                 a calibration step the wizard's rules do not allow
 ├── CaptureError            the screen or window could not be grabbed
 │   ├── WindowNotFound      no window title contains `window_title`
 │   └── WindowMinimized     the chart window is minimized
@@ -34,6 +35,10 @@ class ConfigError(UsageError):
 
 class InputError(UsageError):
     """An input file (frame, corpus, labels, journal) is missing or malformed."""
+
+
+class Refused(AtmError):
+    """A move the calibration wizard's rules do not allow; the message says what to do."""
 
 
 class CaptureError(AtmError):

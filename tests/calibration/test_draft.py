@@ -13,8 +13,9 @@ import pytest
 
 from atm.calibration import AxisMark, Proposal, default_chart
 from atm.calibration.auto import accept, propose
-from atm.calibration.draft import STEPS, Draft, Refused
+from atm.calibration.draft import STEPS, Draft
 from atm.colors import CALIBRATED, REFERENCE_RGB
+from atm.errors import Refused
 from atm.geometry import Rect
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render

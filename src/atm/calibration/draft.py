@@ -17,7 +17,7 @@ from typing import Literal
 from atm.calibration import AxisMark, Calibration, Proposal, assemble, clip
 from atm.calibration.sampling import sample_dot, sample_patch
 from atm.colors import CALIBRATED, Rgb
-from atm.errors import AtmError
+from atm.errors import Refused
 from atm.geometry import Rect
 from atm.types import Image
 
@@ -27,7 +27,7 @@ ColorSource = Literal["auto", "clicked"]
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
+class WizardStep:
     """One step of the wizard: the key it settles, how it is marked, and what to do."""
 
     key: str
@@ -35,37 +35,35 @@ class Step:
     hint: str
 
 
-STEPS: tuple[Step, ...] = (
-    Step("region", "rect", "Drag a rectangle over the chart, dot strip included."),
-    Step(
+STEPS: tuple[WizardStep, ...] = (
+    WizardStep("region", "rect", "Drag a rectangle over the chart, dot strip included."),
+    WizardStep(
         "strip",
         "rect",
         "Dot strip: drag over the row of dots, or click its top-left and bottom-right corners.",
     ),
     *(
-        Step(c, "color", f"Click a {c.replace('_', ' ')} dot. Skip if none is on screen.")
+        WizardStep(c, "color", f"Click a {c.replace('_', ' ')} dot. Skip if none is on screen.")
         for c in CALIBRATED[:-1]
     ),
-    Step("background", "color", "Click the strip's background, between two dots."),
-    Step("chart", "rect", "Chart area, where SL/TP lines appear: drag, or click two corners."),
-    Step(
+    WizardStep("background", "color", "Click the strip's background, between two dots."),
+    WizardStep(
+        "chart", "rect", "Chart area, where SL/TP lines appear: drag, or click two corners."
+    ),
+    WizardStep(
         "axis",
         "axis",
         "Price axis: drag over the label column; click a label and type "
         "its price, twice (or Next to skip).",
     ),
-    Step(
+    WizardStep(
         "canary",
         "rect",
         "Canary: a part of the window that never changes (title bar, "
         "window buttons). Drag, or click two corners.",
     ),
-    Step("save", "save", "Check the window title, then Save (Enter)."),
+    WizardStep("save", "save", "Check the window title, then Save (Enter)."),
 )
-
-
-class Refused(AtmError):
-    """A move the wizard's rules do not allow; the message says what to do instead."""
 
 
 @dataclass(slots=True, eq=False)
@@ -107,7 +105,7 @@ class Draft:
         return draft
 
     @property
-    def step(self) -> Step:
+    def step(self) -> WizardStep:
         return STEPS[self.index]
 
     # -- navigation ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from atm.colors import DOT_COLORS, REFERENCE_RGB, Rgb
 from atm.geometry import Rect
 from atm.types import Image
 from atm.vision.background import Backdrop, backdrop
-from atm.vision.colour import distances
+from atm.vision.color_distance import distances
 from atm.vision.dots import find_blobs
 
 #: The background tolerance the detector uses by default: the least contrast of a dot.

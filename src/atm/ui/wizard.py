@@ -24,8 +24,8 @@ from PIL import Image as PILImage
 from PIL import ImageTk
 
 from atm.calibration import Calibration, Proposal, from_corners
-from atm.calibration.draft import STEPS, Draft, Refused, Step
-from atm.errors import AtmError
+from atm.calibration.draft import STEPS, Draft, WizardStep
+from atm.errors import AtmError, Refused
 from atm.geometry import Rect
 from atm.types import Image
 from atm.ui import (
@@ -181,7 +181,7 @@ class _Wizard:
     # -- steps -------------------------------------------------------------------------
 
     @property
-    def step(self) -> Step:
+    def step(self) -> WizardStep:
         return self.draft.step
 
     def _show(self) -> None:
@@ -200,7 +200,7 @@ class _Wizard:
         self._entry_for(step)
         self._render()
 
-    def _entry_for(self, step: Step) -> None:
+    def _entry_for(self, step: WizardStep) -> None:
         self.entry.delete(0, "end")
         if step.kind == "save":
             self.entry_label.configure(text="Window title (part of it):")
