@@ -71,10 +71,26 @@ def run_monitor(
         if not sleep_until(clock, plan.start_ts, stop.is_set):
             return 0
         live = capture = _live(config, clock, console, startup_delay, stop)
+    runner = _runner(config, workspace, console, capture, clock, live)
+    stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
+    _summary(stats, workspace, console)
+    return 0
+
+
+def _runner(
+    config: Config,
+    workspace: Workspace,
+    console: Console,
+    capture: Capture,
+    clock: Clock,
+    live: LiveCapture | None,
+) -> Runner:
+    """The loop with its stages; a replay (no `live` capture) is not paced, keeps no
+    samples. With Telegram buttons, the press stage runs last."""
     ocr = default_reader()
     if ocr is None:
         console.print(f"{INSTALL_HINT}; levels will use the calibration points")
-    audit = AuditLog(workspace.logs, zone)
+    audit = AuditLog(workspace.logs, config.schedule.timezone)
     runner = Runner(
         config,
         capture,
@@ -83,18 +99,16 @@ def run_monitor(
         workspace,
         audit,
         live=live,
-        pace=replay is None,
-        canary=Canary(config.canary, workspace.pause_file, zone=zone),
-        save_samples=replay is None,
+        pace=live is not None,
+        canary=Canary(config.canary, workspace.pause_file, zone=config.schedule.timezone),
+        save_samples=live is not None,
         ocr=ocr,
         deadman=_deadman(config, audit, clock),
     )
     presses = press_stage(config, workspace, runner.sink.publisher.flush)
     if presses is not None:
         runner.stages.append(presses)
-    stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
-    _summary(stats, workspace, console)
-    return 0
+    return runner
 
 
 def press_stage(
