@@ -35,6 +35,7 @@ def dryrun(home: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[st
     return code, json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.slow  # a 40-frame 1080p corpus, replayed twice
 def test_a_false_signal_is_a_false_positive_in_the_next_dry_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
