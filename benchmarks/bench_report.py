@@ -1,6 +1,6 @@
 """`atm report` on a year of use: the signals index, the journal, the figures, the page.
 
-    python benchmarks/bench_report.py [DAYS]
+    python -m benchmarks.bench_report [DAYS]
 
 Writes a synthetic workspace: DAYS audit files of a 6.5-hour session (a cycle line every
 5 s, as the live loop writes them), 5 signals a day with their levels, and a journal of
@@ -18,7 +18,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import machine
 from atm.audit import AuditLog
 from atm.journal import signals, store
 from atm.journal.ids import signal_id
@@ -29,6 +28,7 @@ from atm.report.data import gather
 from atm.report.html import render
 from atm.report.period import week
 from atm.workspace import Workspace
+from benchmarks._common import machine
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)  # a Monday, 09:30 New York
 CYCLES = int(6.5 * 3600 / 5)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from signal_log import write_signals
 
 from atm.cli import main
 from atm.journal import store
+from tests.journal.signal_log import write_signals
 
 # A TradeManager Orders tab saved as text: tab-separated, US dates, a cancelled order, a
 # scale-in, a reversal in one order (long 1 → short 1) and a commission column.

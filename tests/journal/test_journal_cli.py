@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from signal_log import write_signals
 
 from atm.cli import main
 from atm.journal import store
+from tests.journal.signal_log import write_signals
 
 FIRES = [("2026-11-16 10:05:00", "BUY"), ("2026-11-16 11:41:30", "SELL")]
 LEVELS = {0: (48390.0, 48520.0, 48600.0)}

@@ -17,10 +17,6 @@ from typing import Any
 
 import pytest
 import tomli_w
-from browser import dom, ink, screenshot
-from expected import Hand, figures
-from fake_discord import FakeDiscord
-from fake_telegram import CHAT_ID, FakeTelegram, Sent
 
 from atm.cli import main
 from atm.corpus import load_labels
@@ -29,6 +25,10 @@ from atm.journal.choices import LABELS
 from atm.journal.record import Trade
 from atm.journal.signals import Signal, load
 from atm.sim.corpus import write_corpus
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.telegram import CHAT_ID, FakeTelegram, Sent
+from tests.report.browser import dom, ink, screenshot
+from tests.report.expected import Hand, figures
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from fake_telegram import CHAT_ID, TELEGRAM_TOKEN, FakeTelegram
 from pydantic import SecretStr
-from signal_log import SYMBOL, Fired, write_signals
 
 from atm.corpus import load_labels
 from atm.journal import store
@@ -25,6 +23,8 @@ from atm.notify.telegram import TelegramNotifier
 from atm.notify.telegram_poll import OFFSET_FILE, PressPoller
 from atm.vision.image_io import write_png
 from atm.workspace import Workspace
+from tests.fakes.telegram import CHAT_ID, TELEGRAM_TOKEN, FakeTelegram
+from tests.journal.signal_log import SYMBOL, Fired, write_signals
 
 FIRES = [("2026-11-16 10:05:00", "BUY"), ("2026-11-16 11:41:30", "SELL")]
 LEVELS = {0: (48390.0, 48520.0, 48600.0)}

@@ -7,11 +7,11 @@ import statistics
 from pathlib import Path
 
 import pytest
-from expected import Hand, figures
-from signal_log import write_config, write_signals
-from week import TAKEN, journal_week
 
 from atm.cli import main
+from tests.journal.signal_log import write_config, write_signals
+from tests.report.expected import Hand, figures
+from tests.report.week import TAKEN, journal_week
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser import dom, ink, screenshot
-from week import journal_week
 
 from atm.cli import main
+from tests.report.browser import dom, ink, screenshot
+from tests.report.week import journal_week
 
 pytestmark = pytest.mark.slow
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signal_log import write_config, write_signals
-
 from atm.cli import main
+from tests.journal.signal_log import write_config, write_signals
 
 # (New York time of the signal, side, entry, exit, size, sl, fees, entry delay s)
 TAKEN = [

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from fake_discord import Answer, FakeService, Fault, Part, Recorded
+from tests.fakes.http_service import Answer, FakeService, Fault, Part, Recorded
 
 TELEGRAM_TOKEN = "123456789:SENTINEL-TELEGRAM-TOKEN-abc"
 CHAT_ID = "-1001234567890"
