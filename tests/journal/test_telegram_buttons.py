@@ -101,6 +101,13 @@ def send_trigger(server: FakeTelegram, signal: Fired, photo: bool = True) -> int
     return server.sent[-1].message_id
 
 
+def wait_for_journal(home: Path, seconds: float = 10.0) -> None:
+    """Until the poller thread has written the journal (or `seconds` pass)."""
+    deadline = time.monotonic() + seconds
+    while not (home / "trades.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def events() -> Events:
     return Events()
@@ -227,9 +234,7 @@ def test_a_409_conflict_is_one_health_alert_then_presses_resume(
     try:
         time.sleep(0.6)  # several polls fail meanwhile
         telegram_server.press(message_id, f"taken:{buy.id}")
-        deadline = time.monotonic() + 10
-        while not (home / "trades.jsonl").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for_journal(home)
     finally:
         p.stop()
     assert len(events.health) == 1 and "409 Conflict" in events.health[0]
@@ -267,9 +272,7 @@ def test_one_overlapping_poll_is_not_a_conflict(
         assert httpx.post(url, json={"timeout": 0, "limit": 1}).json()["ok"] is True
         time.sleep(0.3)
         telegram_server.press(message_id, f"skipped:{buy.id}")
-        deadline = time.monotonic() + 10
-        while not (home / "trades.jsonl").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for_journal(home)
     finally:
         p.stop()
     assert events.health == [] and not events.named("telegram_poll_failed")
