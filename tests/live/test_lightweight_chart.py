@@ -289,4 +289,5 @@ def test_every_signal_of_a_lightweight_chart_arrives(
         record_property(f"{service}_latency_s", [round(x, 3) for x in latencies])
         print(f"\n{theme} {scale:.0%} {service}: latency s {[f'{x:.3f}' for x in latencies]}")
     assert session.exit_code == 0, session.stderr  # SIGTERM: stop ping, drain, clean exit
-    assert list((home / "logs" / "fires").glob("*_BUY.png"))
+    fires = home / "logs" / "fires"
+    assert list(fires.glob("*_BUY_*.png")) and list(fires.glob("*_SELL_*.png"))
