@@ -74,3 +74,16 @@ def test_recording_appends_new_bars_and_keeps_the_live_colour() -> None:
     t.record(placed, "light_red", T0 + BAR + 5)
     assert t.bars == [*SEEN, "light_red"] and t.first_seen == T0 + BAR + 5
     assert t.place([*SEEN[-3:], "light_red"], T0 + BAR + 25).kind == "same"
+
+
+def test_bars_faster_than_configured_set_the_period() -> None:
+    """A 1-minute chart under the default 3-minute setting: the bars seen say 60 s."""
+    t = Tape(BAR)
+    colors: list[Reading | None] = ["gray", "turquoise", "gray", "dark_green"]
+    t.start(colors, T0)
+    for k in range(1, 9):
+        colors = [*colors, "gray" if k % 2 else "yellow"]
+        placed = t.place(colors, T0 + 60 * k + 2)
+        assert placed.kind == "new" and placed.shift == 1
+        t.record(placed, colors[-1], T0 + 60 * k + 2)
+    assert 55 <= t.period <= 65

@@ -192,3 +192,31 @@ def test_a_crosshair_on_the_newest_dot_is_read_through() -> None:
     seen = monitor.observe(Frame(crossed, 0.0).crop(CONFIG.dot_roi), T0 + BAR)
     assert seen.detection.seen_through
     assert seen.step is not None and seen.step.fire == "BUY" and seen.step.sends
+
+
+def test_fast_bars_under_a_slow_setting_still_fire_each_setup() -> None:
+    """Bars every 2 s while the config says 3 minutes, and no lockout (the live chart test's
+    settings): a second BUY four bars after the first is a FIRE, not the first seen again."""
+    raw = corpus_config(LAYOUT, DARK, AXIS)
+    raw["lockout"] = {"minutes": 0}
+    monitor = Monitor(config_mod.from_dict(raw))
+    colors = ["gray", "gray", "yellow", "gray", "gray", "gray", "yellow", "gray"]
+    monitor.observe(strip(" ".join(colors)), T0)
+    live = [
+        "turquoise",
+        "dark_green",
+        "light_green",
+        "gray",
+        "turquoise",
+        "dark_green",
+        "light_green",
+        "gray",
+    ]
+    sent = []
+    for k, color in enumerate(live, start=1):
+        colors.append(color)
+        for t in (0.0, 0.5, 1.0, 1.5):
+            seen = monitor.observe(strip(" ".join(colors)), T0 + 2 * k + t)
+            if seen.step is not None and seen.step.sends:
+                sent.append(k)
+    assert sent == [3, 7]

@@ -166,10 +166,10 @@ def test_touching_dots_in_jpeg_split_at_the_known_pitch(theme: str) -> None:
             wrong.append((i, read.status, read.dot and read.dot.color, SESSION.colors[i]))
     assert not wrong
     history = detector.history(Frame(jpeg(render(scene), 70), 0).crop(config.dot_roi))
-    read = [c for c in history if c is not None]
-    assert len(read) == len(SESSION.colors)  # every bar's slot holds a dot, no more
-    right = sum(a == b for a, b in zip(read, SESSION.colors, strict=True))
-    assert right >= 0.97 * len(read)
+    dots = [c for c in history if c is not None]
+    assert len(dots) == len(SESSION.colors)  # every bar's slot holds a dot, no more
+    right = sum(a == b for a, b in zip(dots, SESSION.colors, strict=True))
+    assert right >= 0.97 * len(dots)
 
 
 def test_the_slot_is_learned_from_a_clean_view_only() -> None:

@@ -25,6 +25,8 @@ colour before it closes.
 from __future__ import annotations
 
 import math
+import statistics
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -40,6 +42,8 @@ PlaceKind = Literal["same", "new", "scrolled", "unverified", "suspect"]
 LIMIT: Final = 600
 #: One misread slot is forgiven when at least this many others agree.
 _FORGIVE_AFTER: Final = 4
+#: Bar openings remembered for the observed period (half of them needed to use it).
+_PERIODS: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,27 +59,45 @@ class Placement:
 
 
 class Tape:
+    """`bar_s` is the configured bar period; `period` what the bars seen say it is, when
+    that is clearly shorter (a chart of 1-minute bars under the default 3-minute setting)."""
+
     def __init__(self, bar_s: float) -> None:
         self._bar_s = bar_s
         self.bars: list[Slot] = []
         self.first_seen = 0.0  # when the newest entry was first seen at the live slot
+        self._periods: deque[float] = deque(maxlen=_PERIODS)
 
     def __len__(self) -> int:
         return len(self.bars)
+
+    @property
+    def period(self) -> float:
+        """Seconds per bar: the configured period, or the median of the last bars seen to
+        open when there are enough of them and it is shorter."""
+        if len(self._periods) < _PERIODS // 2:
+            return self._bar_s
+        observed = statistics.median(self._periods)
+        return observed if observed < 0.8 * self._bar_s else self._bar_s
 
     def start(self, view: Sequence[Slot], ts: float) -> None:
         """Begin (or begin again) from a whole strip read at `ts`, the live slot last."""
         self.bars = list(view[-LIMIT:])
         self.first_seen = ts
 
-    def shifts(self, ts: float) -> tuple[int, int]:
-        """The two counts of bars that may have opened since the newest entry was seen."""
-        q = max(0, math.floor((ts - self.first_seen) / self._bar_s))
-        return q, q + 1
+    def shifts(self, ts: float) -> range:
+        """The counts of bars that may have opened since the newest entry was seen: two
+        for the configured period, a few more for an observed (approximate) one."""
+        elapsed, period = max(0.0, ts - self.first_seen), self.period
+        if period == self._bar_s:
+            q = math.floor(elapsed / period)
+            return range(q, q + 2)
+        return range(math.floor(elapsed / (1.3 * period)), math.floor(elapsed / (0.7 * period)) + 2)
 
     def place(self, view: Sequence[Slot], ts: float) -> Placement:
         """Where `view` (oldest first, the live slot last) sits against the tape at `ts`."""
-        q, _ = plausible = self.shifts(ts)
+        plausible = self.shifts(ts)
+        q = plausible[0]
         scores = {s: _score(self.bars, view, s) for s in plausible}
         fits = [s for s in plausible if _fits(*scores[s])]
         if fits:
@@ -96,6 +118,8 @@ class Tape:
         if placement.restart:
             self.start(placement.fresh, ts)
         elif placement.fresh:
+            if placement.kind == "new":  # bars opened since the newest was first seen
+                self._periods.append((ts - self.first_seen) / len(placement.fresh))
             self.bars.extend(placement.fresh)
             self.first_seen = ts
             del self.bars[:-LIMIT]

@@ -79,7 +79,7 @@ class Monitor:
             return self._missed(self.detector.accept(seen))
         if not self._started:
             return self._start(strip, seen, ts)
-        if ts - self._changed > self._bar_s + FROZEN_MARGIN_S:
+        if ts - self._changed > self.tape.period + FROZEN_MARGIN_S:
             return self._missed(_not_live(seen, "frozen"))  # a new bar would have moved it
         # the very pixels last placed show the very same bars
         same = print_ == self._placed
@@ -99,6 +99,7 @@ class Monitor:
         self._replay(placed, ts)
         catchup = self._caught_up(before)
         self.tape.record(placed, color, ts)
+        self.machine.bar_s = self.tape.period  # FIREs a bar apart are one FIRE
         self._misses, self._blind, self._holds = 0, False, 0
         return Observation(seen, step=self.machine.step(color, ts), catchup=catchup)
 
@@ -166,17 +167,17 @@ class Monitor:
         missed = placed.fresh[:-1]
         for k, color in enumerate(missed):
             if color is not None and color != UNKNOWN:
-                self.machine.step(color, ts - (len(missed) - k) * self._bar_s)
+                self.machine.step(color, ts - (len(missed) - k) * self.tape.period)
 
     def _resync(self, history: Sequence[Slot], ts: float) -> None:
         """Rebuild the state from the visible strip: replay it through a fresh machine,
         silently, keeping the FIREs already made (lockout, idempotence)."""
-        scratch = Machine(self.machine.lockout_s, self._bar_s)
+        scratch = Machine(self.machine.lockout_s, self.tape.period)
         scratch.last_fire = dict(self.machine.last_fire)
         n = len(history)
         for i, color in enumerate(history):
             if color is not None and color != UNKNOWN:
-                scratch.step(color, ts - (n - 1 - i) * self._bar_s)
+                scratch.step(color, ts - (n - 1 - i) * self.tape.period)
         self.machine.state, self.machine.since = scratch.state, scratch.since
         self.machine.last_fire = scratch.last_fire
         self.tape.start(history, ts)

@@ -60,6 +60,9 @@ class Inbox:
     def publish(self, message: Message) -> None:
         self.messages.append(message)
 
+    def flush(self, timeout: float) -> bool:
+        return True
+
     def summary(self) -> str:
         return ""
 
