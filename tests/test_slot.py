@@ -187,3 +187,28 @@ def test_the_slot_is_learned_from_a_clean_view_only() -> None:
     clean = detector.detect(Frame(image, 1).crop(config.dot_roi), 1)
     assert clean.dot is not None and clean.dot.color == SESSION.colors[59]
     assert np.isclose(clean.dot.x, layout.bar_x(0))
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+@pytest.mark.parametrize(("spacing", "radius"), [(6, 2.5), (6, 2), (7, 3)])
+@pytest.mark.parametrize("quality", [None, 80])
+def test_a_crosshair_across_touching_dots_is_seen_through(
+    theme: str, spacing: float, radius: float, quality: int | None
+) -> None:
+    """No gaps between the dots to show a line: it is the row unlike the rows beside it."""
+    layout = Layout.for_scale(1.0, bar_spacing=spacing, dot_radius=radius)
+    axis = PriceAxis.fit(*SESSION.price_range(), layout)
+    config = config_mod.from_dict(corpus_config(layout, THEMES[theme], axis))
+
+    def frame(i: int) -> Image:
+        return render(Scene(layout, THEMES[theme], axis, SESSION.candles[: i + 1],
+                            SESSION.colors[: i + 1]))  # fmt: skip
+
+    detector = Detector(config)
+    detector.detect(Frame(frame(BAR - 1), 0).crop(config.dot_roi), 0)
+    for dy in (0, -1, 2):
+        image = overlays.crosshair(frame(BAR), layout, THEMES[theme], axis,
+                                   layout.bar_x(0), layout.dot_y + dy)  # fmt: skip
+        image = jpeg(image, quality) if quality else image
+        read = detector.detect(Frame(image, 1).crop(config.dot_roi), 1)
+        assert read.dot is not None and read.dot.color == SESSION.colors[BAR], (dy, read)

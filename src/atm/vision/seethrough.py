@@ -36,6 +36,9 @@ LINE_SHARE = 0.8
 #: Rows outside the band needed to judge a column at all (a strip cropped tight around
 #: its dots leaves too few; then nothing is called a line).
 _MIN_ROWS = 4
+#: A row across touching dots is a line when its median colour departs this far from the
+#: mean of the rows either side; across a dot's face the rows differ by a few levels.
+_RIDGE = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +54,19 @@ class Lines:
         return bool(self.columns or self.rows)
 
 
-def find_lines(fg: Mask, band: tuple[int, int], gaps: Mask | None, max_width: int) -> Lines:
+def find_lines(
+    fg: Mask,
+    band: tuple[int, int],
+    gaps: Mask | None,
+    max_width: int,
+    pixels: Image | None = None,
+) -> Lines:
     """Thin lines in the (H, W) foreground mask `fg`.
 
     `band` is the rows [top, bottom) where dots lie; `gaps` (W,) marks the columns between
-    dots (None: none known, so a horizontal line is only seen outside the band).
+    dots. Where the dots leave no gaps, a row of the band is a line when it is a ridge in
+    `pixels` (the image, (H, W, 3) uint8 RGB): unlike the rows above and below it, which a
+    dot's smooth face makes alike; without `pixels` no line is seen in the band.
     """
     height = fg.shape[0]
     top, bottom = max(0, band[0]), min(height, band[1])
@@ -66,8 +77,11 @@ def find_lines(fg: Mask, band: tuple[int, int], gaps: Mask | None, max_width: in
     row_share = fg.mean(axis=1)
     if gaps is not None and gaps.sum() >= _MIN_ROWS:
         row_share[top:bottom] = fg[top:bottom][:, gaps].mean(axis=1)
+    elif pixels is not None:
+        ridge = _ridges(pixels, top, bottom)
+        row_share[top:bottom] = np.where(ridge, row_share[top:bottom], 0.0)
     else:
-        row_share[top:bottom] = 0.0  # a dot row with no gaps cannot tell a line from dots
+        row_share[top:bottom] = 0.0
     row_runs = _runs(row_share >= LINE_SHARE)
     thin_cols = tuple(r for r in col_runs if r[1] - r[0] <= max_width)
     thin_rows = tuple(r for r in row_runs if r[1] - r[0] <= max_width)
@@ -108,6 +122,31 @@ def _bridge(out: npt.NDArray[np.float32], a: int, b: int, axis: int) -> None:
             out[i] = value
         else:
             out[:, i] = value
+
+
+def _ridges(pixels: Image, top: int, bottom: int) -> npt.NDArray[np.bool_]:
+    """Per row of [top, bottom): the line across it, if any — in each run of rows unlike
+    their neighbours, the one row (or two) most unlike them; blur smears a line's edge
+    onto the rows beside it, which must stay the dots'."""
+    lo, hi = max(top - 1, 0), min(bottom + 2, pixels.shape[0])
+    rows = pixels[lo:hi].astype(np.float32)
+    strength = np.zeros((2, bottom - top), dtype=np.float32)
+    for width in (1, 2):
+        n = len(rows) - width - 1  # rows r with a neighbour above and `width` rows below
+        if n <= 0:
+            continue
+        line = (rows[1 : 1 + n] + rows[width : width + n]) / 2
+        face = (rows[:n] + rows[width + 1 : width + 1 + n]) / 2
+        ridge = np.median(np.linalg.norm(line - face, axis=2), axis=1)
+        first = lo + 1 - top  # band index of the first r
+        keep = slice(max(0, -first), min(n, bottom - top - first))
+        strength[width - 1, first + keep.start : first + keep.stop] = ridge[keep]
+    out = np.zeros(bottom - top, dtype=bool)
+    for a, b in _runs(strength.max(axis=0) > _RIDGE):
+        best = int(np.argmax(strength[:, a:b]))
+        wide, at = divmod(best, b - a)  # row-major: (width - 1, row)
+        out[a + at : a + at + wide + 1] = True
+    return out
 
 
 def _runs(flags: npt.NDArray[np.bool_]) -> Runs:

@@ -278,7 +278,7 @@ def learn_grid(blobs: list[Blob], edge: int | None = None) -> Grid | None:
 def _see_through(window: Image, grid: Grid, back: Backdrop, x0: int) -> tuple[Image, Lines]:
     fg = back.foreground(window)
     gaps = grid.gaps(x0, window.shape[1])
-    lines = find_lines(fg, grid.band, gaps, max_line_width(grid.size))
+    lines = find_lines(fg, grid.band, gaps, max_line_width(grid.size), window)
     return (paint_out(window, lines) if lines else window), lines
 
 
