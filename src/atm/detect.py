@@ -51,6 +51,7 @@ class Detection:
     cause: Cause | None = None
     neighbours: tuple[Reading | None, ...] = ()
     seen_through: bool = False
+    wide_margin: bool = False  # a chart scrolled back would show dots in the margin
 
 
 class Classifier:
@@ -129,7 +130,10 @@ class Detector:
             self._classifier.classify(c.rgb, found.background)[0] if c.present else None
             for c in found.neighbours
         )
-        return Detection(ts, dot, None, found.status, found.cause, neighbours, found.seen_through)
+        return Detection(
+            ts, dot, None, found.status, found.cause, neighbours, found.seen_through,
+            found.wide_margin,
+        )  # fmt: skip
 
     def accept(self, detection: Detection) -> Detection:
         """Debounce a live read (an empty strip counts as UNKNOWN); an obstructed or

@@ -148,19 +148,25 @@ class Monitor:
         """Where this view sits against the bars seen: the live slot's neighbours first,
         the whole strip when they cannot tell (after a gap, or many bars since)."""
         live: Slot = seen.dot.color if seen.dot else None
-        near = self.tape.place((*reversed(seen.neighbours), live), ts)
+        near = self._trusted(self.tape.place((*reversed(seen.neighbours), live), ts), seen)
         if near.kind in ("same", "new", "scrolled"):
             return near
         if not self._blind and near.kind == "unverified" and not near.restart:
             return near
         whole = self.detector.history(strip)
-        placed = self.tape.place(whole, ts) if whole else near
+        placed = self._trusted(self.tape.place(whole, ts), seen) if whole else near
         if placed.kind == "suspect" and not self._blind:
             self._doubts += 1
             if self._doubts >= HOLD_LIMIT:  # what was seen no longer matches: start over
                 self.tape.start(whole, ts)
                 self._doubts = 0
         return placed
+
+    @staticmethod
+    def _trusted(placed: Placement, seen: Detection) -> Placement:
+        """A bare margin wide enough to show a scrolled chart's dots says live: history
+        that says "scrolled" then is a misread slot, not a scroll-back."""
+        return Placement("suspect") if placed.kind == "scrolled" and seen.wide_margin else placed
 
     def _replay(self, placed: Placement, ts: float) -> None:
         """Step the bars opened since the last one seen, silently (they never fire)."""

@@ -63,7 +63,8 @@ SHADE_MAX: Final = 8.0
 @dataclass(frozen=True, slots=True)
 class SlotRead:
     """One read of a strip at its live slot. `blob` is set only when `status` is live;
-    `neighbours` are the slots left of it, nearest first; `background` the strip's."""
+    `neighbours` are the slots left of it, nearest first; `background` the strip's;
+    `wide_margin`: the margin would show a chart scrolled back (`Grid.wide_margin`)."""
 
     status: ReadStatus
     cause: Cause | None = None
@@ -71,6 +72,7 @@ class SlotRead:
     neighbours: tuple[Core, ...] = ()
     background: Rgb = (0, 0, 0)
     seen_through: bool = False
+    wide_margin: bool = False
 
 
 class SlotReader:
@@ -99,7 +101,8 @@ class SlotReader:
         view = look(strip, self.grid, back, NEIGHBOURS)
         status, cause = verdict(view, self.grid)
         blob = view.live if status == "live" else None
-        return SlotRead(status, cause, blob, view.neighbours, background, bool(view.lines))
+        wide = self.grid.wide_margin(strip.shape[1])
+        return SlotRead(status, cause, blob, view.neighbours, background, bool(view.lines), wide)
 
     def slots(self, strip: Image) -> tuple[list[Core], Rgb] | None:
         """Every slot of `strip`, oldest first, the live one last; None before a grid."""

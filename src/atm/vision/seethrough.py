@@ -39,6 +39,9 @@ _MIN_ROWS = 4
 #: A row across touching dots is a line when its median colour departs this far from the
 #: mean of the rows either side; across a dot's face the rows differ by a few levels.
 _RIDGE = 40.0
+#: ...and when it is one colour along its length: its pixels' median distance from the
+#: row's median colour stays under this (a row through dots changes at every rim).
+_UNIFORM = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,9 @@ def _ridges(pixels: Image, top: int, bottom: int) -> npt.NDArray[np.bool_]:
         line = (rows[1 : 1 + n] + rows[width : width + n]) / 2
         face = (rows[:n] + rows[width + 1 : width + 1 + n]) / 2
         ridge = np.median(np.linalg.norm(line - face, axis=2), axis=1)
+        # a line is one colour from end to end; a row of dots changes at every dot's rim
+        spread = np.median(np.linalg.norm(line - np.median(line, axis=1)[:, None], axis=2), axis=1)
+        ridge[spread > _UNIFORM] = 0.0
         first = lo + 1 - top  # band index of the first r
         keep = slice(max(0, -first), min(n, bottom - top - first))
         strength[width - 1, first + keep.start : first + keep.stop] = ridge[keep]

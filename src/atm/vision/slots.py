@@ -103,6 +103,11 @@ class Grid:
         within = max(1.5, 0.15 * self.pitch) if snug else self.tolerance
         return abs(cx - self.x - k * self.pitch) <= within
 
+    def wide_margin(self, width: int) -> bool:
+        """Is the margin after the live slot (to the pane's edge, or the strip's end of
+        `width`) wide enough to show the next slot's dot, as a chart scrolled back does?"""
+        return self.pitch is not None and (self.edge or width) - self.x >= self.pitch
+
     def gaps(self, x0: int, width: int) -> npt.NDArray[np.bool_] | None:
         """Columns x0..x0+width that lie between dots (None: the dots leave no gap)."""
         if not self.pitch or self.pitch - self.size < 3:
