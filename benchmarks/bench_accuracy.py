@@ -53,30 +53,30 @@ def main(bars: int) -> None:
 
 
 def adversarial(seeds: int) -> None:
-    """Per situation, summed over `seeds` sessions: FIREs and alerts (see the docstring)."""
+    """Per situation, summed over `seeds` sessions: frames, FIREs and alerts (see above)."""
     print(f"adversarial situations, {seeds} sessions of 60 watched bars each, a frame per 20 s")
-    totals = [0] * 6
+    totals = [0] * 8
     for name in SITUATIONS:
-        counts, opened, recovered = [0] * 6, 0, 0
-        words: set[str] = set()
+        counts, alerts, words = [0] * 8, [0, 0], set()
         with tempfile.TemporaryDirectory() as tmp:
             for seed in range(seeds):
-                score = trial.run(build(name, seed), Path(tmp) / str(seed))
-                got = (score.expected, score.seen, score.hits, score.false, score.duplicate,
-                       score.missed)  # fmt: skip
+                s = trial.run(build(name, seed), Path(tmp) / str(seed))
+                got = (s.frames, s.hidden, s.expected, s.seen, s.hits, s.false, s.duplicate,
+                       s.missed)  # fmt: skip
                 counts = [a + b for a, b in zip(counts, got, strict=True)]
-                opened, recovered = opened + len(score.opened), recovered + len(score.recovered)
-                words |= {t.split(":")[0].split(" — ")[0][3:] for t in score.opened}
+                alerts = [alerts[0] + len(s.opened), alerts[1] + len(s.recovered)]
+                words |= {t.split(":")[0].split(" — ")[0][3:] for t in s.opened}
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        expected, seen, hits, false, duplicate, missed = counts
+        frames, hidden, expected, seen, hits, false, duplicate, missed = counts
         print(
-            f"{name:20s} FIREs {expected:3d} (clean frame {seen:3d})  sent right {hits:3d}  "
-            f"false {false}  duplicate {duplicate}  missed {missed}  "
-            f"alerts {opened} + {recovered} recovered: {'; '.join(sorted(words)) or '-'}"
+            f"{name:20s} frames {frames} ({hidden} hidden)  FIREs {expected:3d} (clean frame "
+            f"{seen:3d})  sent right {hits:3d}  false {false}  duplicate {duplicate}  "
+            f"missed {missed}  alerts {alerts[0]} + {alerts[1]} recovered: "
+            f"{'; '.join(sorted(words)) or '-'}"
         )
-    expected, seen, hits, false, duplicate, missed = totals
-    print(f"TOTAL FIREs {expected} ({seen} with a clean frame): {hits} sent right, {false} false, "
-          f"{duplicate} duplicate, {missed} missed")  # fmt: skip
+    frames, hidden, expected, seen, hits, false, duplicate, missed = totals
+    print(f"TOTAL {frames} frames ({hidden} hidden), FIREs {expected} ({seen} with a clean frame): "
+          f"{hits} sent right, {false} false, {duplicate} duplicate, {missed} missed")  # fmt: skip
 
 
 if __name__ == "__main__":

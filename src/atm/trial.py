@@ -33,6 +33,7 @@ class Score:
     """A replay's FIREs and what was sent for them, and the health alerts it raised."""
 
     frames: int
+    hidden: int  # frames whose live dot was not in plain view
     expected: int  # FIREs inside the watch
     seen: int  # of which the bar had at least one clean frame
     sent: int  # triggers sent
@@ -75,13 +76,14 @@ class _Capture:
 
     def __init__(self, shots: Iterator[Shot], clock: ReplayClock) -> None:
         self._shots, self._clock = shots, clock
-        self.frames = 0
+        self.frames = self.hidden = 0
 
     def grab(self) -> Frame | None:
         shot = next(self._shots, None)
         if shot is None:
             return None
         self.frames += 1
+        self.hidden += not shot.clean
         self._clock.set(shot.frame.ts)
         return shot.frame
 
@@ -111,10 +113,10 @@ def run(replay: Replay, home: Path) -> Score:
     runner = Runner(config, capture, clock, notifier, workspace, AuditLog(workspace.logs),
                     pace=False)  # fmt: skip
     runner.run()
-    return score(replay, inbox[0].messages, capture.frames)
+    return score(replay, inbox[0].messages, capture.frames, capture.hidden)
 
 
-def score(replay: Replay, messages: list[Message], frames: int) -> Score:
+def score(replay: Replay, messages: list[Message], frames: int, hidden: int = 0) -> Score:
     """Hold the triggers in `messages` against the replay's FIREs."""
     fires = {(bar, direction): clean for bar, direction, clean in replay.fires()}
     hit: set[tuple[int, str]] = set()
@@ -132,5 +134,5 @@ def score(replay: Replay, messages: list[Message], frames: int) -> Score:
             hit.add(key)
     missed = sum(1 for key, clean in fires.items() if clean and key not in hit)
     health = tuple(m.text for m in messages if m.kind == "health")
-    return Score(frames, len(fires), sum(fires.values()), sent, len(hit), false, duplicate,
-                 missed, health)  # fmt: skip
+    return Score(frames, hidden, len(fires), sum(fires.values()), sent, len(hit), false,
+                 duplicate, missed, health)  # fmt: skip
