@@ -140,6 +140,8 @@ class Levels(_Model):
 
 
 class CanarySettings(_Model):
+    # false: calibration found no region that holds still (all flat, or clocks and prices)
+    enabled: bool = True
     roi: Roi = Roi(x=1765, y=0, w=150, h=30)
     baseline_phash: str = ""
     max_distance: int = Field(default=8, ge=0, le=64)

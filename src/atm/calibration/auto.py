@@ -10,11 +10,14 @@ Prices on the axis are not read (that needs OCR); the proposal says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
 from atm.calibration import Calibration, FoundDot, Proposal, assemble
-from atm.calibration.panes import find_axis, find_canary, find_chart, label_rows
+from atm.calibration.canary import choose_canary
+from atm.calibration.panes import find_axis, find_chart, label_rows
 from atm.calibration.strip import (
     MIN_DOTS,
     NAME_LIMIT,
@@ -25,13 +28,20 @@ from atm.calibration.strip import (
 )
 from atm.colors import DOT_COLORS, Rgb, to_rgb
 from atm.types import Image
+from atm.vision.axis import TextReader
 
 #: Dot cores closer than this (RGB) are one colour.
 CLUSTER_DISTANCE = 40.0
 
 
-def propose(image: Image) -> Proposal:
-    """Everything found in `image` ((H, W, 3) uint8 RGB, a full screenshot)."""
+def propose(
+    image: Image, *, later: Sequence[Image] = (), reader: TextReader | None = None
+) -> Proposal:
+    """Everything found in `image` ((H, W, 3) uint8 RGB, a full screenshot).
+
+    `later` are screenshots of the same screen taken seconds after it, and `reader` reads
+    text: with them the canary is kept off whatever changes on its own (`calibration.canary`).
+    """
     height, width = image.shape[:2]
     run = find_dot_row(image)
     if run is None:
@@ -56,9 +66,9 @@ def propose(image: Image) -> Proposal:
     axis = find_axis(image, strip, chart) if chart is not None else None
     if axis is None:
         missing.append("price axis: no column of labels right of the chart")
-    canary = find_canary(image, chart, axis)
-    if canary is None:
-        missing.append("canary: no structured window area above the chart")
+    canary = choose_canary([image, *later], chart, axis, reader)
+    if canary.roi is None:
+        missing.append(f"canary: {canary.why}")
     missing.append("y-axis prices: not read (needs OCR)")
     return Proposal(
         width,
@@ -71,8 +81,11 @@ def propose(image: Image) -> Proposal:
         chart_roi=chart,
         axis_roi=axis,
         axis_labels=label_rows(image, axis) if axis is not None else (),
-        canary_roi=canary,
+        canary_roi=canary.roi,
         missing=tuple(missing),
+        canary_why=canary.why,
+        canary_verified=canary.verified,
+        canary_rejected=canary.rejected,
     )
 
 
@@ -88,6 +101,7 @@ def accept(proposal: Proposal, image: Image, window_title: str) -> Calibration:
         proposal.dot_roi,
         chart_roi=proposal.chart_roi,
         canary_roi=proposal.canary_roi,
+        canary_off=proposal.canary_roi is None,
         colors=proposal.colors,
         window_title=window_title,
         y_axis_roi=proposal.axis_roi,

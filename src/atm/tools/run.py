@@ -71,6 +71,9 @@ def run_monitor(
     if ocr is None:
         console.print(f"{INSTALL_HINT}; levels will use the calibration points")
     audit = AuditLog(workspace.logs, zone)
+    canary = (
+        Canary(config.canary, workspace.pause_file, zone=zone) if config.canary.enabled else None
+    )
     runner = Runner(
         config,
         capture,
@@ -80,7 +83,7 @@ def run_monitor(
         audit,
         live=live,
         pace=replay is None,
-        canary=Canary(config.canary, workspace.pause_file, zone=zone),
+        canary=canary,
         save_samples=replay is None,
         ocr=ocr,
         deadman=_deadman(config, audit, clock),
