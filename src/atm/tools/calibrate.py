@@ -226,9 +226,10 @@ def print_proposal(proposal: Proposal, console: Console) -> None:
         if rect is not None:
             console.print(f"{key}: {_rect(rect)}")
     if proposal.canary_roi is not None:
-        console.print(f"canary: {_rect(proposal.canary_roi)}: {proposal.canary_why}", markup=False)
+        line = f"canary: {_rect(proposal.canary_roi)}: {proposal.canary_why}"
+        console.print(line, markup=False, soft_wrap=True)
     for line in proposal.canary_rejected:
-        console.print(f"  canary not at {line}", markup=False)
+        console.print(f"  canary not at {line}", markup=False, soft_wrap=True)
     if proposal.missing:
         console.print("not found:")
         for line in proposal.missing:
