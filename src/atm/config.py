@@ -122,6 +122,16 @@ class YAxis(_Model):
         AxisPoint(y=800, price=480.00),
     )
     roi: Roi = Roi(x=1765, y=40, w=150, h=860)
+    # written by calibration with the points: what the label column looked like then, so
+    # that without OCR the points are used only while the axis has not rescaled since
+    fingerprint: str = ""
+
+    @field_validator("fingerprint")
+    @classmethod
+    def _base64(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", v):
+            raise ValueError("expected the text calibration wrote (base64); run atm calibrate")
+        return v
 
     @field_validator("points")
     @classmethod

@@ -18,6 +18,7 @@ import numpy as np
 from atm.colors import Rgb
 from atm.geometry import Rect
 from atm.types import Image
+from atm.vision.axis_print import fingerprint
 from atm.vision.phash import phash, to_hex
 
 #: Standard deviation of a region's grey levels below which it is flat: no layout to hash.
@@ -58,6 +59,7 @@ class Proposal:
     axis_labels: tuple[int, ...] = ()  # pixel rows of the price labels, top to bottom
     canary_roi: Rect | None = None
     missing: tuple[str, ...] = ()
+    axis_points: tuple[AxisMark, AxisMark] | None = None  # two labels read by OCR
     canary_why: str = ""
     canary_verified: bool = False
     canary_rejected: tuple[str, ...] = ()
@@ -90,6 +92,7 @@ class Calibration:
     y_axis_roi: Rect | None = None
     y_axis_points: tuple[AxisMark, AxisMark] | None = None
     canary_phash: str = ""
+    axis_fingerprint: str = ""
 
 
 def assemble(
@@ -107,7 +110,9 @@ def assemble(
     """The calibration of `image` ((H, W, 3) uint8 RGB) from what was marked or found.
 
     What was not gets a stand-in (chart: all above the strip; canary: the top-right
-    corner, unless `canary_off`), and the canary's baseline hash is taken from `image`.
+    corner, unless `canary_off`), and the canary's baseline hash is taken from `image`;
+    with axis points, so is the axis column's fingerprint (`vision.axis_print`), which
+    lets the points stand in for an unreadable axis only while it has not rescaled.
     """
     height, width = image.shape[:2]
     canary = None if canary_off else canary_roi or default_canary(width, height)
@@ -122,6 +127,7 @@ def assemble(
         y_axis_roi=y_axis_roi,
         y_axis_points=y_axis_points,
         canary_phash=baseline(image, canary) if canary is not None else "",
+        axis_fingerprint=_fingerprint(image, y_axis_roi) if y_axis_points else "",
     )
 
 
@@ -134,6 +140,12 @@ def baseline(image: Image, roi: Rect) -> str:
     if crop.size == 0 or float(np.std(crop)) < FLAT_STD:
         return ""
     return to_hex(phash(crop))
+
+
+def _fingerprint(image: Image, roi: Rect | None) -> str:
+    if roi is None:
+        return ""
+    return fingerprint(image[roi.y : roi.bottom, roi.x : roi.right])
 
 
 def default_chart(strip: Rect, width: int, height: int) -> Rect:

@@ -5,7 +5,8 @@ M2D MAPS chart shows: `strip` finds the row of dots and the strip ROI around it,
 the chart, price axis and canary around that; here the dots' colours are named after
 the classes and everything is put together.
 
-Prices on the axis are not read (that needs OCR); the proposal says so.
+Two price labels on the axis are read with OCR (when a reader is given) for the
+calibration's `y_axis.points`; without one the proposal says they were not read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from atm.calibration import Calibration, FoundDot, Proposal, assemble
+from atm.calibration import AxisMark, Calibration, FoundDot, Proposal, assemble
 from atm.calibration.canary import choose_canary
 from atm.calibration.panes import find_axis, find_chart, label_rows
 from atm.calibration.strip import (
@@ -27,8 +28,9 @@ from atm.calibration.strip import (
     reference_distances,
 )
 from atm.colors import DOT_COLORS, Rgb, to_rgb
+from atm.geometry import Rect
 from atm.types import Image
-from atm.vision.axis import TextReader
+from atm.vision.axis import TextReader, fit_labels, read_labels
 
 #: Dot cores closer than this (RGB) are one colour.
 CLUSTER_DISTANCE = 40.0
@@ -69,7 +71,10 @@ def propose(
     canary = choose_canary([image, *later], chart, axis, reader)
     if canary.roi is None:
         missing.append(f"canary: {canary.why}")
-    missing.append("y-axis prices: not read (needs OCR)")
+    points = read_points(image, axis, reader) if axis is not None else None
+    if points is None:
+        why = "needs OCR" if reader is None else "the labels could not be read"
+        missing.append(f"y-axis prices: not read ({why})")
     return Proposal(
         width,
         height,
@@ -83,6 +88,7 @@ def propose(
         axis_labels=label_rows(image, axis) if axis is not None else (),
         canary_roi=canary.roi,
         missing=tuple(missing),
+        axis_points=points,
         canary_why=canary.why,
         canary_verified=canary.verified,
         canary_rejected=canary.rejected,
@@ -105,7 +111,26 @@ def accept(proposal: Proposal, image: Image, window_title: str) -> Calibration:
         colors=proposal.colors,
         window_title=window_title,
         y_axis_roi=proposal.axis_roi,
+        y_axis_points=proposal.axis_points,
     )
+
+
+def read_points(
+    image: Image, axis: Rect, reader: TextReader | None
+) -> tuple[AxisMark, AxisMark] | None:
+    """Two price labels of the axis column, read (the top and bottom ones the fit rests
+    on), as the calibration's `y_axis.points`; None without a reader or a readable axis."""
+    if reader is None:
+        return None
+    crop = image[axis.y : axis.bottom, axis.x : axis.right]
+    labels = read_labels(crop, reader, y0=axis.y)
+    fit = fit_labels(labels)
+    if fit is None:
+        return None
+    on = [p for lb in labels if (p := lb.price) is not None and abs(fit.y_at(p) - lb.y) <= 1.5]
+    if len(on) < 2:
+        return None
+    return AxisMark(round(fit.y_at(on[0])), on[0]), AxisMark(round(fit.y_at(on[-1])), on[-1])
 
 
 def _name_colors(run: list[Spot]) -> tuple[tuple[FoundDot, ...], dict[str, Rgb], list[Rgb]]:

@@ -106,6 +106,8 @@ class Draft:
         draft.source = dict.fromkeys(proposal.colors, "auto")
         labels = proposal.axis_labels
         draft.points = [(labels[0], None), (labels[-1], None)] if len(labels) >= 2 else []
+        if proposal.axis_points is not None:  # read by OCR: only to be checked
+            draft.points = [(p.y, p.price) for p in proposal.axis_points]
         return draft
 
     @property

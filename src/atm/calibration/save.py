@@ -120,6 +120,8 @@ def _y_axis(cal: Calibration) -> dict[str, Any]:
     out: dict[str, Any] = {"roi": _roi(roi)}
     if cal.y_axis_points is not None:
         out["points"] = [{"y": p.y, "price": float(p.price)} for p in cal.y_axis_points]
+    if cal.axis_fingerprint:
+        out["fingerprint"] = cal.axis_fingerprint
     return out
 
 

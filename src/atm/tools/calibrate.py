@@ -225,6 +225,9 @@ def print_proposal(proposal: Proposal, console: Console) -> None:
     for key, rect in (("chart area", proposal.chart_roi), ("price axis", proposal.axis_roi)):
         if rect is not None:
             console.print(f"{key}: {_rect(rect)}")
+    if proposal.axis_points is not None:
+        a, b = proposal.axis_points
+        console.print(f"y-axis prices: {a.price:g} at y={a.y}, {b.price:g} at y={b.y} (read)")
     if proposal.canary_roi is not None:
         line = f"canary: {_rect(proposal.canary_roi)}: {proposal.canary_why}"
         console.print(line, markup=False, soft_wrap=True)

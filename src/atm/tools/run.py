@@ -69,7 +69,11 @@ def run_monitor(
         live = capture = _live(config, clock, console, startup_delay, stop)
     ocr = default_reader()
     if ocr is None:
-        console.print(f"{INSTALL_HINT}; levels will use the calibration points")
+        console.print(
+            f"{INSTALL_HINT}; levels will use the calibration points while the axis is as "
+            "calibrated, and say 'levels unavailable' after it rescales",
+            markup=False,
+        )
     audit = AuditLog(workspace.logs, zone)
     canary = (
         Canary(config.canary, workspace.pause_file, zone=zone) if config.canary.enabled else None
