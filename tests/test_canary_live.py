@@ -103,7 +103,7 @@ def _run(display: XServer, home: Path, config: dict[str, object]) -> int:
 def _watched(config: dict[str, object], discord: FakeDiscord) -> dict[str, object]:
     """The calibrated config, checking the canary on every 1-s cycle, alerting Discord."""
     out = dict(config)
-    out["loop"] = {"interval_s": 1.0, "watch_interval_s": 0.25}
+    out["loop"] = {"interval_s": 1.0}
     canary = dict(config["canary"])  # type: ignore[call-overload]
     out["canary"] = canary | {"every_cycles": 1}
     out["notify"] = {"discord": {"webhook_url": discord.webhook_url}}
