@@ -8,6 +8,11 @@ the scan was not built on (tests/fakes/foreign_chart.py). For each level present
 error is |read − true| in ticks; a line not found is a miss, not an error. "axis only"
 repeats the scan ignoring the price tags: what the axis fit alone achieves.
 
+Without a reading of the axis (OCR missing, or labels it cannot read), the calibration's
+`y_axis.points` stand in only while the axis column matches its calibration fingerprint:
+the last section scans the same rescaling frames with no OCR and counts what would be
+sent — prices (right only on the calibration's own scale) or "levels unavailable".
+
 Time per scan: "cold" is a frame whose axis the OCR cache has never seen (every label
 read), "warm" the same frame again (a chart whose scale did not change since the last
 scan: the usual case while Phase B waits). `find_lines` is one colour on the chart crop.
@@ -15,6 +20,7 @@ scan: the usual case while Phase B waits). `find_lines` is one colour on the cha
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -25,6 +31,7 @@ from atm import config as config_mod
 from atm.frame import Frame
 from atm.levels import LevelsReading, scan
 from atm.sim.levels_corpus import SCALES, levels_frames
+from atm.vision.axis_print import fingerprint
 from atm.vision.lines import find_lines
 from atm.vision.ocr import INSTALL_HINT, RapidReader, available
 from benchmarks._common import expect, machine, parser, summary_ms
@@ -93,6 +100,32 @@ def run(name: str, cases: list[Case], ocr: RapidReader) -> tuple[list[float], li
     return cold, warm
 
 
+def without_ocr(frames: int) -> None:
+    """The points fallback on frames rescaled since calibration: never a stale price."""
+    right = refused = stale = 0
+    for scale in SCALES:
+        shots = list(levels_frames(max(frames, 3), seed=round(scale * 31), scale=scale))
+        raw = copy.deepcopy(shots[0].config)
+        roi = raw["y_axis"]["roi"]
+        crop = shots[0].image[roi["y"] : roi["y"] + roi["h"], roi["x"] : roi["x"] + roi["w"]]
+        raw["y_axis"]["fingerprint"] = fingerprint(crop)
+        config = config_mod.from_dict(raw)
+        for f in shots:
+            got = scan(Frame(f.image, 0.0), config, None, direction=f.direction)
+            errs, misses = errors(got, (f.truth.sl, f.truth.tp1, f.truth.tp2))
+            if got.axis == "unreadable":
+                refused += 1
+            elif errs and not misses and max(errs) <= 1 + 1e-6:
+                right += 1
+            else:
+                stale += 1
+    print(
+        f"without OCR, {len(SCALES)} calibrations: frames priced from the points within a "
+        f"tick {right}, 'levels unavailable' {refused}, sent with a wrong price {stale}"
+    )
+    expect(stale == 0 and right >= len(SCALES), "the points fallback sent a wrong price")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     cli = parser(__doc__)
     cli.add_argument("--frames", type=int, default=25, help="frames per DPI × theme")
@@ -118,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for scale, (cold, warm) in timing.items():
         print(f"scan at {scale:.2f} cold: {summary_ms(cold)}")
         print(f"scan at {scale:.2f} warm: {summary_ms(warm)}")
+    without_ocr(frames)
     image, config, _, _ = sim_cases(1, 1.0, "dark")[0]
     chart = Frame(image, 0.0).crop(config.chart_roi)
     samples = []
