@@ -46,6 +46,7 @@ BENCHES = (
     Bench("bench_notify"),
     Bench("bench_memory"),
     Bench("bench_levels"),
+    Bench("bench_report"),
 )
 
 HEADER = """# Benchmarks

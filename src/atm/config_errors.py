@@ -5,6 +5,8 @@ Secrets are never echoed back: a bad webhook URL is named, not quoted.
 
 from __future__ import annotations
 
+from typing import get_args, get_origin
+
 from pydantic import BaseModel, ValidationError
 
 # Keys whose values are secrets: never echoed back in an error message.
@@ -42,9 +44,12 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
 
 def _known_keys(root: type[BaseModel], path: list[str]) -> list[str]:
     model = root
-    for part in path:
-        field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
+    parts = iter(path)
+    for part in parts:
+        annotation = getattr(model.model_fields.get(part), "annotation", None)
+        if get_origin(annotation) is dict:  # a table of tables: the next part is its key
+            next(parts, None)
+            annotation = get_args(annotation)[1]
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation

@@ -8,7 +8,6 @@ AtmError                    anything ATM raises on purpose
 ├── CaptureError            the screen or window could not be grabbed
 │   ├── WindowNotFound      no window title contains `window_title`
 │   └── WindowMinimized     the chart window is minimized
-├── NotImplementedYet       a command whose issue has not landed: exit 2
 └── NotifyError             a backend did not accept a message
     ├── TransientNotifyError    worth retrying (5xx, timeout, refused)
     │   └── RateLimited         the service asked us to wait `retry_after` seconds
@@ -36,12 +35,6 @@ class ConfigError(UsageError):
 
 class InputError(UsageError):
     """An input file (frame, corpus, labels, journal) is missing or malformed."""
-
-
-class NotImplementedYet(AtmError):
-    """A registered command whose implementation has not landed yet."""
-
-    exit_code = 2
 
 
 class Refused(AtmError):

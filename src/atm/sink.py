@@ -37,6 +37,8 @@ class Publisher(Protocol):
 
     def publish(self, message: Message) -> None: ...
 
+    def flush(self, timeout: float) -> bool: ...
+
     def summary(self) -> str: ...
 
     def close(self, timeout: float = 10.0) -> None: ...
@@ -81,6 +83,9 @@ class Sink:
             out["notified"] = True
         if alert.keep_as is not None and image is not None:
             out["screenshot"] = str(self._keep(alert.keep_as, image))
+        if alert.keep_raw is not None and frame is not None and whole:
+            self._workspace.fires.mkdir(parents=True, exist_ok=True)
+            write_png(self._workspace.fires / alert.keep_raw, frame.image)
         return out
 
     def log(self, ts: float, record: dict[str, Any]) -> None:

@@ -52,3 +52,12 @@ def share(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text}")
     return value
+
+
+def optional_config(args: argparse.Namespace) -> config_mod.Config:
+    """`--config`, else the active config, else the defaults: the journal and the report
+    work before anything is calibrated."""
+    path = getattr(args, "config", None)
+    if path is None and (workspace(args).configs / "current.txt").exists():
+        path = workspace(args).active_config()
+    return config_mod.load(path) if path is not None else config_mod.from_dict({})
