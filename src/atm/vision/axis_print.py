@@ -6,10 +6,10 @@ reading of the labels (no OCR, or labels it cannot read) this tells whether they
 hold: the ink of the labels, row by row, against the calibration's.
 
 Each row of the column is stored as a 16-bit digest of where its text pixels are (0: no
-text). Rows covered by a box drawn across the column — an SL/TP price tag, the last-price marker — are
-marked hidden (255) and compared nowhere: such boxes come and go with the trade and the
-price, not with the scale. A rescale moves the labels or changes their digits, so many
-rows of ink differ; an unchanged axis on a lossless capture differs in none.
+text). Rows covered by a box drawn across the column (an SL/TP price tag, the last-price
+marker) are marked hidden and compared nowhere: such boxes come and go with the trade and
+the price, not with the scale. A rescale moves the labels or changes their digits, so
+many rows of ink differ; an unchanged axis on a lossless capture differs in none.
 """
 
 from __future__ import annotations
