@@ -37,6 +37,16 @@ def _overlaps(a: Rect, b: Rect) -> bool:
     return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
 
 
+def _auto_yes(home: Path, image: Image, capsys: pytest.CaptureFixture[str]) -> str:
+    """`atm calibrate --auto --yes` on `image` saved as a screenshot; what it printed."""
+    shot = home / "screenshot.png"
+    write_png(shot, image)
+    rc = main(["--home", str(home), "calibrate", "--auto", "--yes", "--screenshot", str(shot)])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    return out
+
+
 def _config(home: Path) -> dict[str, object]:
     configs = home / "configs"
     return tomllib.loads((configs / (configs / "current.txt").read_text().strip()).read_text())
@@ -122,11 +132,8 @@ def test_auto_yes_prints_where_the_canary_went_and_why(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     layout, image = _frame(1.0, "dark")
-    shot = tmp_path / "window.png"
-    write_png(shot, with_clock(image, layout, THEMES["dark"], clock_text(NOON), "alone"))
-    rc = main(["--home", str(tmp_path), "calibrate", "--auto", "--yes", "--screenshot", str(shot)])
-    out = capsys.readouterr().out
-    assert rc == 0, out
+    shot = with_clock(image, layout, THEMES["dark"], clock_text(NOON), "alone")
+    out = _auto_yes(tmp_path, shot, capsys)
     canary = _config(tmp_path)["canary"]
     assert isinstance(canary, dict) and "enabled" not in canary
     roi = Rect(**canary["roi"])
@@ -142,11 +149,7 @@ def test_auto_yes_with_no_room_writes_the_canary_off(
 ) -> None:
     """A window-only screenshot whose chart starts at the top: no canary, said."""
     layout, image = _frame(1.0, "dark")
-    shot = tmp_path / "chart-only.png"
-    write_png(shot, np.ascontiguousarray(image[layout.chart.y :]))
-    rc = main(["--home", str(tmp_path), "calibrate", "--auto", "--yes", "--screenshot", str(shot)])
-    out = capsys.readouterr().out
-    assert rc == 0, out
+    out = _auto_yes(tmp_path, np.ascontiguousarray(image[layout.chart.y :]), capsys)
     assert "canary: no room above the chart: the canary is off" in out
     canary = _config(tmp_path)["canary"]
     assert isinstance(canary, dict) and canary["enabled"] is False
