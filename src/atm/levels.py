@@ -107,17 +107,10 @@ def scan(
         return LevelsReading()
     axis_crop = frame.crop(config.y_axis.roi)
     top = config.y_axis.roi.y
-    fit = None
-    if ocr is not None:
-        grid = [config.chart_roi.y + r for r in find_grid(chart)]
-        hide = (lv.sl_rgb, lv.tp_rgb)
-        fit = read_axis(axis_crop, ocr, y0=top, hide=hide, tolerance=lv.tolerance, grid=grid)
-    if fit is None:
-        why = _points_stale(axis_crop, config.y_axis.fingerprint, ocr is not None)
-        if why:
-            rows = sorted(round(config.chart_roi.y + ln.y) for ln in reds + greens)
-            return LevelsReading(axis="unreadable", unpriced=tuple(rows), why=why)
-        fit = points_fit([(p.y, p.price) for p in config.y_axis.points])
+    fit = _axis_fit(axis_crop, chart, config, ocr)
+    if isinstance(fit, str):
+        rows = sorted(round(config.chart_roi.y + ln.y) for ln in reds + greens)
+        return LevelsReading(axis="unreadable", unpriced=tuple(rows), why=fit)
 
     def priced(lines: list[Line], rgb: tuple[int, int, int]) -> list[tuple[float, bool]]:
         shown = []
@@ -135,6 +128,23 @@ def scan(
         axis=fit.source,
         tagged=sum(ok for _, ok in sl + tps),
     )
+
+
+def _axis_fit(
+    axis_crop: Image, chart: Image, config: Config, ocr: TextReader | None
+) -> AxisFit | str:
+    """The axis as this frame shows it: read, or the calibration points while they still
+    hold; else why neither can be trusted."""
+    lv = config.levels
+    if ocr is not None:
+        grid = [config.chart_roi.y + r for r in find_grid(chart)]
+        hide = (lv.sl_rgb, lv.tp_rgb)
+        top = config.y_axis.roi.y
+        fit = read_axis(axis_crop, ocr, y0=top, hide=hide, tolerance=lv.tolerance, grid=grid)
+        if fit is not None:
+            return fit
+    why = _points_stale(axis_crop, config.y_axis.fingerprint, ocr is not None)
+    return why or points_fit([(p.y, p.price) for p in config.y_axis.points])
 
 
 def _points_stale(axis_crop: Image, fingerprint: str, tried_ocr: bool) -> str:

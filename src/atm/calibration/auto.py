@@ -23,6 +23,7 @@ from atm.calibration.strip import (
     MIN_DOTS,
     NAME_LIMIT,
     Spot,
+    Strip,
     find_dot_row,
     find_strip,
     reference_distances,
@@ -65,16 +66,10 @@ def propose(
     chart = find_chart(image, strip)
     if chart is None:
         missing.append("chart area: no pane above the dot strip")
-    axis = find_axis(image, strip, chart) if chart is not None else None
-    if axis is None:
-        missing.append("price axis: no column of labels right of the chart")
+    axis, points = _axis(image, strip, chart, reader, missing)
     canary = choose_canary([image, *later], chart, axis, reader)
     if canary.roi is None:
         missing.append(f"canary: {canary.why}")
-    points = read_points(image, axis, reader) if axis is not None else None
-    if points is None:
-        why = "needs OCR" if reader is None else "the labels could not be read"
-        missing.append(f"y-axis prices: not read ({why})")
     return Proposal(
         width,
         height,
@@ -113,6 +108,20 @@ def accept(proposal: Proposal, image: Image, window_title: str) -> Calibration:
         y_axis_roi=proposal.axis_roi,
         y_axis_points=proposal.axis_points,
     )
+
+
+def _axis(
+    image: Image, strip: Strip, chart: Rect | None, reader: TextReader | None, missing: list[str]
+) -> tuple[Rect | None, tuple[AxisMark, AxisMark] | None]:
+    """The price axis column and two of its labels read; what is not found goes to `missing`."""
+    axis = find_axis(image, strip, chart) if chart is not None else None
+    if axis is None:
+        missing.append("price axis: no column of labels right of the chart")
+    points = read_points(image, axis, reader) if axis is not None else None
+    if points is None:
+        why = "needs OCR" if reader is None else "the labels could not be read"
+        missing.append(f"y-axis prices: not read ({why})")
+    return axis, points
 
 
 def read_points(
