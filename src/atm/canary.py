@@ -2,11 +2,12 @@
 
 A canary must not lie: a region holding a clock, a price or a P&L changes on its own, and
 pausing for it drops every later signal (issue 11). So a change pauses only once it holds
-still: the first check beyond `max_distance` opens a suspicion, the region is then hashed
-on every full cycle, and the pause comes when it has stayed the same for `SETTLE_S` (a
-clock showing minutes ticks within that). A region that keeps changing meanwhile changes
-on its own: the canary says so once and turns itself off, and detection goes on. At the
-first check, a region already beyond half its limit is said in the startup message.
+still: a check that finds the region changed since the last one, or beyond `max_distance`,
+starts watching it (hashed on every full cycle), and the pause comes when a look beyond
+the limit has stayed the same for `SETTLE_S` (a clock showing minutes ticks within that).
+A watched region seen changing `UNSTEADY_CHANGES` times changes on its own: the canary
+says so once and turns itself off, and detection goes on. At the first check, a region
+already beyond half its limit is said in the startup message, and watched from there.
 
 A pause is a file (`Workspace.pause_file`) holding one line that says why and how to
 resume, so a trader can see it and end it without any tool: deleting the file resumes,
@@ -40,10 +41,10 @@ BLANK_STD: Final = 2.0
 #: A changed region must hold still this long before it pauses: longer than a minute, so
 #: that a clock showing hours and minutes ticks inside the window and is seen changing.
 SETTLE_S: Final = 65.0
-#: Between two checks of a suspect region, a change of this many bits (of 64) is real:
-#: an unchanged region on a lossless capture hashes identically.
+#: Between two checks, a change of this many bits (of 64) is real: an unchanged region on
+#: a lossless capture hashes identically.
 MOVED_BITS: Final = 2
-#: A suspect region seen changing this many times changes on its own: the canary gives up.
+#: A watched region seen changing this many times changes on its own: the canary gives up.
 #: (One or two changes may be a window still being dragged into place.)
 UNSTEADY_CHANGES: Final = 3
 
