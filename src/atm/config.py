@@ -24,7 +24,9 @@ from pydantic import (
     field_validator,
 )
 
+from atm import inputs
 from atm.colors import REFERENCE_RGB
+from atm.config_errors import describe, shown
 from atm.errors import ConfigError
 
 ENV_SECRETS: dict[str, tuple[str, ...]] = {
@@ -52,16 +54,21 @@ Rgb = Annotated[tuple[_Channel, _Channel, _Channel], Field(strict=False)]
 
 class _Model(BaseModel):
     # strict: "5" is not a number and "yes" is not a bool in a config a trader relies on
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    # no nan or inf anywhere: `timeout_min = inf` would hold Phase B open for ever
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
+
+
+#: No screen (or wall of screens) is wider or taller than this many pixels.
+_PIXELS = 65_536
 
 
 class Roi(_Model):
     """A rectangle in pixels; `x, y` is the top-left corner."""
 
-    x: int = Field(ge=0)
-    y: int = Field(ge=0)
-    w: int = Field(gt=0)
-    h: int = Field(gt=0)
+    x: int = Field(ge=0, le=_PIXELS)
+    y: int = Field(ge=0, le=_PIXELS)
+    w: int = Field(gt=0, le=_PIXELS)
+    h: int = Field(gt=0, le=_PIXELS)
 
     def contains(self, other: Roi) -> bool:
         return (
@@ -110,12 +117,12 @@ class Loop(_Model):
 
 
 class Chart(_Model):
-    bar_minutes: float = Field(default=3, gt=0)  # the chart's bar period: dots are this far apart
+    bar_minutes: float = Field(default=3, gt=0, le=43_200)  # the bar period: dots this far apart
 
 
 class AxisPoint(_Model):
-    y: int = Field(ge=0)
-    price: float
+    y: int = Field(ge=0, le=_PIXELS)
+    price: float = Field(gt=0, le=1e9)
 
 
 class YAxis(_Model):
@@ -137,15 +144,18 @@ class Levels(_Model):
     sl_rgb: Rgb = (255, 0, 0)
     tp_rgb: Rgb = (0, 255, 0)
     tolerance: float = Field(default=60, gt=0, le=442)
-    timeout_min: float = Field(default=10, gt=0)
-    tick: float = Field(default=0.01, gt=0)
+    # Phase B holds new triggers back while open: hours would silence a session
+    timeout_min: float = Field(default=10, gt=0, le=240)
+    # 1e-8: the finest price `levels.decimals` prints; a coarser tick than the axis's
+    # price span is checked against y_axis.points after loading
+    tick: float = Field(default=0.01, ge=1e-8, le=1000)
 
 
 class CanarySettings(_Model):
     roi: Roi = Roi(x=1765, y=0, w=150, h=30)
     baseline_phash: str = ""
     max_distance: int = Field(default=8, ge=0, le=64)
-    every_cycles: int = Field(default=60, ge=1)
+    every_cycles: int = Field(default=60, ge=1, le=1_000_000)
 
     @field_validator("baseline_phash")
     @classmethod
@@ -156,11 +166,11 @@ class CanarySettings(_Model):
 
 
 class Lockout(_Model):
-    minutes: float = Field(default=4, ge=0)
+    minutes: float = Field(default=4, ge=0, le=1440)
 
 
 class Heartbeat(_Model):
-    minutes: float = Field(default=30, gt=0)
+    minutes: float = Field(default=30, gt=0, le=1440)
 
 
 KindToggles = dict[AlertKind, bool]
@@ -185,10 +195,10 @@ class Alerts(_Model):
         for kind, flag in v.items():
             if kind not in get_args(AlertKind):
                 raise ValueError(
-                    f"unknown alert kind {kind!r}; kinds: {', '.join(get_args(AlertKind))}"
+                    f"unknown alert kind {shown(kind)}; kinds: {', '.join(get_args(AlertKind))}"
                 )
             if not isinstance(flag, bool):
-                raise ValueError(f"{kind}: expected true or false, got {flag!r}")
+                raise ValueError(f"{kind}: expected true or false, got {shown(flag)}")
         return v
 
     def sends(self, kind: AlertKind) -> bool:
@@ -269,8 +279,8 @@ class Schedule(_Model):
 
 class Config(_Model):
     schema_: Literal[1] = Field(default=1, alias="schema")
-    window_title: str = "TradeStation"
-    symbol_label: str = "DIA→US30"
+    window_title: str = Field(default="TradeStation", max_length=200)
+    symbol_label: str = Field(default="DIA→US30", max_length=64)
     dot_roi: Roi = Roi(x=60, y=930, w=1700, h=40)
     chart_roi: Roi = Roi(x=60, y=40, w=1700, h=860)
     capture: CaptureSettings = CaptureSettings()
@@ -292,20 +302,20 @@ class Config(_Model):
     source: str = Field(default="", exclude=True)
 
 
-# Keys whose values are secrets: never echoed back in an error message.
-_SECRET_KEYS = {"webhook_url", "token", "urls"}
-
-
 def load(path: Path, env: Mapping[str, str] | None = None) -> Config:
-    """Read, override from the environment, validate. Raises `ConfigError` naming the key."""
+    """Read, override from the environment, validate. Raises `ConfigError` naming the key.
+
+    Only a regular UTF-8 file (a byte-order mark is fine) of at most 1 MiB is read, and it
+    may nest only `inputs.MAX_DEPTH` levels deep.
+    """
+    text = inputs.read_text(path, "config file", inputs.MAX_CONFIG_BYTES, ConfigError)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise inputs.too_deep(path, ConfigError) from None
+    inputs.check_depth(raw, path, ConfigError)
     return from_dict(raw, source=str(path), env=os.environ if env is None else env)
 
 
@@ -317,8 +327,9 @@ def from_dict(
     try:
         config = Config.model_validate({**data, "source": source})
     except ValidationError as exc:
-        raise ConfigError(_describe(source, exc)) from None
+        raise ConfigError(describe(source, exc, Config)) from None
     _check_rois(config, source)
+    _check_tick(config, source)
     return config
 
 
@@ -333,6 +344,16 @@ def _with_env_secrets(data: dict[str, Any], env: Mapping[str, str]) -> dict[str,
             node[key] = node = dict(child) if isinstance(child, Mapping) else {}
         node[keys[-1]] = value
     return data
+
+
+def _check_tick(config: Config, source: str) -> None:
+    """A tick wider than the calibrated price span would round every level to one value."""
+    low, high = sorted(p.price for p in config.y_axis.points)
+    if config.levels.tick > high - low:
+        raise ConfigError(
+            f"{source}: levels.tick: {config.levels.tick:g} is more than the price span of "
+            f"y_axis.points ({low:g} to {high:g}); expected the instrument's tick, such as 0.01"
+        )
 
 
 def _check_rois(config: Config, source: str) -> None:
@@ -350,41 +371,3 @@ def _check_rois(config: Config, source: str) -> None:
                 f"{source}: {key}: {roi.x},{roi.y} {roi.w}x{roi.h} lies outside the capture "
                 f"region ({region.w}x{region.h}); ROIs are relative to capture.region"
             )
-
-
-def _describe(source: str, exc: ValidationError) -> str:
-    """One line for the first error: file, dotted key, what is expected, what was found."""
-    err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"] if not isinstance(p, int) or p >= 0]
-    key = _dotted(err["loc"])
-    if err["type"] == "extra_forbidden":
-        expected = _known_keys(loc[:-1])
-        what = "unknown colour" if loc[:1] == ["colors"] else "unknown key"
-        return f"{source}: {key}: {what}; expected one of: {', '.join(expected)}"
-    message = err["msg"].replace("Value error, ", "")
-    if any(p in _SECRET_KEYS for p in loc):
-        return f"{source}: {key}: {message}"
-    return f"{source}: {key}: {message} (got {err.get('input')!r})"
-
-
-def _dotted(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif "[" in part or part == "bool":
-            continue  # pydantic's union-branch labels are noise to a user
-        else:
-            out += f".{'schema' if part == 'schema_' else part}" if out else str(part)
-    return out or "<top level>"
-
-
-def _known_keys(path: list[str]) -> list[str]:
-    model: type[BaseModel] = Config
-    for part in path:
-        field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return []
-        model = annotation
-    return [f.alias or name for name, f in model.model_fields.items() if name != "source"]

@@ -40,6 +40,11 @@ class Workspace:
         return self.logs / "dead_letter.jsonl"
 
     @property
+    def outbox(self) -> Path:
+        """Alerts on their way out: on disk before they are queued (`atm.notify.outbox`)."""
+        return self.logs / "outbox.jsonl"
+
+    @property
     def journal(self) -> Path:
         return self.home / "trades.jsonl"
 
