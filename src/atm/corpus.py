@@ -19,8 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from atm import inputs
 from atm.colors import DOT_COLORS
-from atm.errors import InputError
+from atm.errors import InputError, WorkspaceError, os_reason
 from atm.types import Direction
 
 LABELS = "labels.json"
@@ -63,10 +64,14 @@ def load_labels(folder: Path) -> dict[str, Label]:
     path = folder / LABELS
     if not path.exists():
         return {}
+    text = inputs.read_text(path, "labels file", inputs.MAX_JSON_BYTES)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not readable JSON: {exc}") from None
+    except RecursionError:
+        raise inputs.too_deep(path) from None
+    inputs.check_depth(data, path)
     frames = data.get("frames") if isinstance(data, dict) else None
     if not isinstance(frames, dict):
         raise InputError(f'{path}: expected {{"schema": 1, "frames": {{...}}}}')
@@ -93,14 +98,22 @@ def save_labels(folder: Path, labels: dict[str, Label]) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """A temp file in the same folder, flushed, then renamed over the target."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """A temp file in the same folder, flushed, then renamed over the target.
+
+    `WorkspaceError` naming the target when the folder refuses it (read-only, full)."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot write ({os_reason(exc)})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WorkspaceError(f"{path}: cannot write ({os_reason(exc)})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -42,7 +42,7 @@ def open_regular(
     except FileNotFoundError:
         raise error(f"{path}: no such {what}") from None
     except IsADirectoryError:
-        raise error(f"{path}: is a folder, not a {what}") from None
+        raise error(f"{path}: is a folder, not {_a(what)}") from None
     except OSError as exc:
         raise error(f"{path}: cannot read the {what}: {os_reason(exc)}") from None
     try:
@@ -59,14 +59,18 @@ def _check(
     info: os.stat_result, path: Path, what: str, limit: int, error: type[UsageError]
 ) -> None:
     if stat.S_ISDIR(info.st_mode):
-        raise error(f"{path}: is a folder, not a {what}")
+        raise error(f"{path}: is a folder, not {_a(what)}")
     if not stat.S_ISREG(info.st_mode):
-        raise error(f"{path}: is not a regular file (a pipe or a device?); expected a {what}")
+        raise error(f"{path}: is a pipe or a device, not {_a(what)}")
     if info.st_size > limit:
         raise error(
-            f"{path}: {info.st_size:,} bytes, more than a {what} may have ({limit:,}); "
+            f"{path}: {info.st_size:,} bytes, more than {_a(what)} may have ({limit:,}); "
             "is this the right file?"
         )
+
+
+def _a(what: str) -> str:
+    return f"an {what}" if what[:1] in "aeiou" else f"a {what}"
 
 
 def read_bytes(path: Path, what: str, limit: int, error: type[UsageError] = InputError) -> bytes:
@@ -76,7 +80,7 @@ def read_bytes(path: Path, what: str, limit: int, error: type[UsageError] = Inpu
         except OSError as exc:
             raise error(f"{path}: cannot read the {what}: {os_reason(exc)}") from None
     if len(data) > limit:  # it grew after the check
-        raise error(f"{path}: more than a {what} may have ({limit:,} bytes)")
+        raise error(f"{path}: more than {_a(what)} may have ({limit:,} bytes)")
     return data
 
 
@@ -86,7 +90,7 @@ def read_text(path: Path, what: str, limit: int, error: type[UsageError] = Input
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(f"{path}: not UTF-8 text (byte {exc.start + 1}); is this a {what}?") from None
+        raise error(f"{path}: not UTF-8 text (byte {exc.start + 1}); is this {_a(what)}?") from None
 
 
 def check_depth(data: Any, path: Path, error: type[UsageError] = InputError) -> None:

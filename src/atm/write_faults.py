@@ -53,7 +53,7 @@ class WriteFaults:
                 return None
             self._probed = ts
             folders = list(self._failing)
-        healed = [f for f in folders if _probe(f)]
+        healed = [f for f in folders if probe(f) is None]
         with self._lock:
             for folder in healed:
                 self._failing.pop(folder, None)
@@ -69,18 +69,18 @@ class WriteFaults:
             return str(folder)
 
 
-def _probe(folder: Path) -> bool:
-    """Whether `folder` takes a write again (it is created if it went missing)."""
-    probe = folder / ".atm-write-probe"
+def probe(folder: Path) -> OSError | None:
+    """None when `folder` takes a write (it is created if missing); else why it does not."""
+    path = folder / ".atm-write-probe"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with probe.open("wb") as f:
+        with path.open("wb") as f:
             f.write(b"\0" * PROBE_BYTES)
             f.flush()
             os.fsync(f.fileno())
-        return True
-    except OSError:
-        return False
+    except OSError as exc:
+        return exc
     finally:
         with contextlib.suppress(OSError):
-            probe.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+    return None

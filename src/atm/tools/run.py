@@ -1,4 +1,10 @@
-"""`atm run`: the live monitor (or a replayed folder), with schedule, signals and canary."""
+"""`atm run`: the live monitor (or a replayed folder), with schedule, signals and canary.
+
+A replayed folder is planned from its first frame's time, as if the run had been
+launched then, so `--start-at`, `--stop-at` and `--duration` mean the same in replay
+time as live. Exit codes: 0 a clean stop; 1 a trigger that no backend delivered (the
+dead letter says why); 2 a workspace that cannot be written or a folder with no frames.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +19,18 @@ from atm.canary import Canary
 from atm.capture.base import Capture, LiveCapture
 from atm.capture.dpi import set_dpi_awareness
 from atm.capture.factory import open_capture
-from atm.capture.replay import ReplayCapture
+from atm.capture.replay import ReplayCapture, first_time
 from atm.capture.window import activate, find_window
-from atm.clock import Clock, ReplayClock, WallClock
+from atm.clock import Clock, ReplayClock, WallClock, local
 from atm.config import Config
+from atm.errors import AtmError, InputError, WorkspaceError, os_reason
 from atm.notify import factory
 from atm.runner import Runner
 from atm.schedule import Plan, Window, sleep_until
 from atm.stages.base import RunStats
 from atm.vision.ocr import INSTALL_HINT, default_reader
 from atm.workspace import Workspace
+from atm.write_faults import probe
 
 
 def run_monitor(
@@ -34,16 +42,18 @@ def run_monitor(
     startup_delay: float = 5.0,
     replay: Path | None = None,
 ) -> int:
-    """Run until the schedule, the frames or a signal ends it; 0 on a clean stop."""
+    """Run until the schedule, the frames or a signal ends it; 0 on a clean stop, 1 when a
+    trigger reached no backend."""
+    _check_writable(workspace)
     stop = threading.Event()
     _on_signals(stop)
     zone = config.schedule.timezone
     if replay is not None:
         replay_clock = ReplayClock()
         clock: Clock = replay_clock
-        capture: Capture = _replay(replay, replay_clock, console)
+        plan = _replay_plan(window, replay)
+        capture: Capture = _replay(replay, replay_clock, console, config, plan)
         live: LiveCapture | None = None
-        plan = Plan(0.0, None)
     else:
         console.print(set_dpi_awareness())
         clock = WallClock()
@@ -59,7 +69,9 @@ def run_monitor(
         config,
         capture,
         clock,
-        factory.builder(config.notify, workspace.dead_letter, console=console),
+        factory.builder(
+            config.notify, workspace.dead_letter, console=console, outbox=workspace.outbox
+        ),
         workspace,
         AuditLog(workspace.logs, zone),
         live=live,
@@ -69,15 +81,62 @@ def run_monitor(
         ocr=ocr,
     )
     stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
-    _summary(stats, workspace, console)
-    return 0
+    _summary(stats, workspace, console, capture)
+    return _verdict(runner, workspace)
 
 
-def _replay(folder: Path, clock: ReplayClock, console: Console) -> ReplayCapture:
+def _check_writable(workspace: Workspace) -> None:
+    """Refuse at once a workspace that cannot be written; later faults are one alert."""
+    error = probe(workspace.logs)
+    if error is not None:
+        raise WorkspaceError(
+            f"{workspace.logs}: cannot write to the workspace ({os_reason(error)}); "
+            "choose a writable folder with --home or ATM_HOME"
+        )
+
+
+def _replay_plan(window: Window, folder: Path) -> Plan:
+    """The session the replay is, seen from its first frame; `InputError` if it has none."""
+    first = first_time(folder)
+    if first is None:
+        raise InputError(f"{folder}: no frames named YYYYMMDD_HHMMSS*.png/.jpg to replay")
+    return window.plan(first)
+
+
+def _replay(
+    folder: Path, clock: ReplayClock, console: Console, config: Config, plan: Plan
+) -> ReplayCapture:
+    zone = config.schedule.timezone
+
     def skipped(path: Path, why: str) -> None:
         console.print(f"skipped {why}", style="yellow", markup=False)
 
-    return ReplayCapture(folder, clock, on_skip=skipped)
+    region = config.capture.region
+    between = (plan.start_ts, plan.stop_ts)
+    capture = ReplayCapture(
+        folder, clock, on_skip=skipped, between=between, size=(region.w, region.h)
+    )
+    if not capture.paths:
+        capture.close()
+        stop = f" to {local(plan.stop_ts, zone):%Y-%m-%d %H:%M}" if plan.stop_ts else ""
+        raise InputError(
+            f"{folder}: no frames in the session from {local(plan.start_ts, zone):%Y-%m-%d %H:%M}"
+            f"{stop}"
+        )
+    return capture
+
+
+def _verdict(runner: Runner, workspace: Workspace) -> int:
+    """1 when a trigger reached no backend but the console (or, without remote backends,
+    not even the console); the dead letter has each one with the reason."""
+    remote = {b for b in runner.sink.publisher.backends if b != "console"}
+    lost = runner.sink.undelivered(remote)
+    if lost:
+        raise AtmError(
+            f"{len(lost)} trigger(s) not delivered by any backend ({', '.join(lost[:5])}); "
+            f"see {workspace.dead_letter}"
+        )
+    return 0
 
 
 def _live(
@@ -106,8 +165,11 @@ def _on_signals(stop: threading.Event) -> None:
         signal.signal(sig, handler)
 
 
-def _summary(stats: RunStats, workspace: Workspace, console: Console) -> None:
+def _summary(stats: RunStats, workspace: Workspace, console: Console, capture: Capture) -> None:
+    skipped = getattr(capture, "skipped", 0)
     console.print(
         f"stopped after {stats.cycles} cycles: {len(stats.sent)} triggers sent, "
-        f"{len(stats.fires) - len(stats.sent)} locked. Audit in {workspace.logs}"
+        f"{len(stats.fires) - len(stats.sent)} locked"
+        + (f", {skipped} frames skipped" if skipped else "")
+        + f". Audit in {workspace.logs}"
     )
