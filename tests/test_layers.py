@@ -20,13 +20,13 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("atm", "atm.types", "atm.colors", "atm.errors", "atm.geometry", "atm.redact",
                     "atm.clock", "atm.frame", "atm.config", "atm.workspace", "atm.corpus",
-                    "atm.schedule")),
+                    "atm.schedule", "atm.jsonl", "atm.inputs", "atm.config_errors")),
     ("vision", ("atm.vision",)),
     ("core", ("atm.fsm", "atm.detect", "atm.monitor", "atm.levels", "atm.canary",
               "atm.health", "atm.messages")),
     ("adapters", ("atm.sim", "atm.capture", "atm.notify", "atm.audit")),
     ("services", ("atm.calibration", "atm.labeling", "atm.evaluate", "atm.stages",
-                  "atm.sink", "atm.runner")),
+                  "atm.sink", "atm.runner", "atm.write_faults")),
     ("tools", ("atm.tools", "atm.ui")),
     ("cli", ("atm.cli", "atm.__main__")),
 ]  # fmt: skip

@@ -148,12 +148,13 @@ class Sink:
         message = Message(alert.kind, alert.text, ts, image_png=image, id=alert.id)
         if alert.kind == "trigger":
             self.triggers[alert.id] = set()
-        self.publisher.publish(message)
-        record: dict[str, Any] = {"event": "alert_queued", "kind": alert.kind, "id": alert.id}
-        if frame is not None:
+        if frame is not None:  # before publishing: a fast backend reports back at once
             self._captured[alert.id] = max(0.0, self._clock.time() - frame.ts)
             if len(self._captured) > LATENCY_MEMORY:  # an unattended day must not grow it
                 del self._captured[next(iter(self._captured))]
+        self.publisher.publish(message)
+        record: dict[str, Any] = {"event": "alert_queued", "kind": alert.kind, "id": alert.id}
+        if frame is not None:
             pixels = np.ascontiguousarray(frame.image).data
             record["frame_hash"] = hashlib.blake2b(pixels, digest_size=8).hexdigest()
         self.log(ts, {**record, "text": alert.text})

@@ -144,8 +144,8 @@ class FanoutNotifier:
         With an outbox the alert is on disk first; a disk that refuses it is reported
         (`write_failed`) and the alert is queued all the same.
         """
+        now = self._now()  # latency counts the outbox's fsync too
         self._out.queued(message, self.backends)
-        now = self._now()
         dropped: list[tuple[_Lane, _Item]] = []
         refused: list[tuple[_Lane, _Item]] = []
         with self._lock:
