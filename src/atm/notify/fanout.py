@@ -280,7 +280,9 @@ class FanoutNotifier:
                 return "permanent", str(exc)
             except NotifyError as exc:
                 item.error = str(exc)
-                hint = exc.retry_after if isinstance(exc, RateLimited) else None
+                if isinstance(exc, RateLimited):  # the service asked for quiet, not one alert
+                    hint = exc.retry_after
+                    lane.quiet_until = self._now() + hint
             except Exception as exc:  # the worker's catch-all: a backend bug must not kill it
                 # only the type: third-party text may carry a URL with a token in it
                 item.error = f"{lane.name}: unexpected {type(exc).__name__}"
@@ -290,8 +292,6 @@ class FanoutNotifier:
                 return "attempts", item.error
             delay = policy.delay(item.attempts, hint, self._rand())
             wake = self._now() + delay
-            if hint is not None:
-                lane.quiet_until = wake  # the whole service asked for quiet, not one alert
             if wake - item.enqueued > policy.max_age:
                 return "stale", self._stale_text(item, delay)
             if not self._retry_wait(lane, item, delay, wake):

@@ -1,0 +1,105 @@
+"""Real disk faults for tests: a small filesystem to fill, folders made read-only.
+
+A full disk is a 2 MiB tmpfs mounted for the test (root only), or the small filesystem
+`.ci/run` mounts and names in `ATM_TEST_TMPFS`. Read-only is a read-only bind mount (root;
+chmod does not stop root) or, without root, a folder whose write permission is removed.
+A test that cannot have its fault is skipped, and says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SMALL = "2m"
+
+
+def _mount(*args: str) -> str | None:
+    """None when `mount args` worked; else why not."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "mounting needs root"
+    if shutil.which("mount") is None:
+        return "no mount command"
+    done = subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
+    return None if done.returncode == 0 else (done.stderr.strip() or "mount failed")
+
+
+def _umount(path: Path) -> None:
+    subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
+
+
+@contextlib.contextmanager
+def small_disk(base: Path) -> Iterator[Path]:
+    """An empty folder on a small filesystem of its own (skips when there is none)."""
+    shared = os.environ.get("ATM_TEST_TMPFS")
+    if shared:
+        folder = Path(shared) / uuid.uuid4().hex
+        folder.mkdir()
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    mountpoint = base / "small-disk"
+    mountpoint.mkdir()
+    why = _mount("-t", "tmpfs", "-o", f"size={SMALL}", "tmpfs", str(mountpoint))
+    if why is not None:
+        pytest.skip(f"no small disk to fill: {why}; set ATM_TEST_TMPFS to a small mounted fs")
+    try:
+        yield mountpoint
+    finally:
+        _umount(mountpoint)
+
+
+def fill(folder: Path) -> Path:
+    """Fill the filesystem of `folder` to the last byte; returns the filler to delete."""
+    filler = folder / "filler.bin"
+    with filler.open("wb", buffering=0) as f:
+        for chunk in (1 << 16, 1 << 12, 1 << 8, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    f.write(b"\0" * chunk)
+    probe = folder / "probe.bin"
+    try:
+        probe.write_bytes(b"\0" * 8192)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    else:  # pragma: no cover - the disk was not full after all
+        raise AssertionError(f"{folder}: still takes writes after fill()")
+    finally:
+        probe.unlink(missing_ok=True)
+    return filler
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` refuses writes for the duration (a read-only bind mount, or chmod)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        why = _mount("--bind", str(folder), str(folder))
+        if why is None:
+            why = _mount("-o", "remount,bind,ro", str(folder))
+            if why is not None:
+                _umount(folder)
+        if why is not None:
+            pytest.skip(f"cannot make {folder} read-only: {why}")
+        try:
+            yield
+        finally:
+            _umount(folder)
+        return
+    modes = {p: p.stat().st_mode for p in [folder, *folder.rglob("*")] if p.is_dir()}
+    for path in modes:
+        path.chmod(0o555)
+    try:
+        yield
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
