@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from disks import fill, read_only, small_disk
 from fake_discord import FakeDiscord
 from fake_telegram import CHAT_ID, FakeTelegram
 
@@ -31,6 +30,7 @@ from atm.notify import factory
 from atm.runner import Runner
 from atm.sim.corpus import write_corpus
 from atm.workspace import Workspace
+from disks import fill, read_only, small_disk
 
 UNWRITABLE = "Cannot write to the workspace"
 WRITABLE = "Workspace writable again"
