@@ -89,6 +89,7 @@ _REASONS = {
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
     errno.ENOTDIR: "a file stands where a folder should be",
+    errno.EEXIST: "a file stands where a folder should be",  # mkdir(exist_ok=True) on a file
     errno.EISDIR: "a folder stands where a file should be",
     errno.EIO: "input/output error",
 }

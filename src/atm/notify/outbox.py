@@ -33,9 +33,9 @@ On start (`Outbox.load`), every (alert, backend) without `done` is resumed:
 - older → dead-lettered `stale_after_restart`; a backend no longer configured →
   `unconfigured`.
 
-Bounded: on start, and whenever the file passes `limit` bytes (1 MiB: thousands of
-alerts), it is rotated — the old file is kept as `outbox.1.jsonl` and the new one holds the
-floor and the unfinished alerts only. A write that fails (disk full) raises `OSError`
+Bounded: on start, and whenever `limit` bytes (1 MiB: thousands of alerts) were appended
+since the last rotation, it is rotated — the old file is kept as `outbox.1.jsonl` and the
+new one holds the floor and the unfinished alerts only (at most the fanout's queues). A write that fails (disk full) raises `OSError`
 after the in-memory state was updated, so the alert is still queued and the next
 rotation writes it out.
 """
@@ -91,7 +91,7 @@ class Outbox:
         self._file = JsonlFile(path, sync=True)
         self._entries: dict[str, _Entry] = {}
         self._floor = ""
-        self._size = 0
+        self._grown = 0  # bytes appended since the last rotation
         self._lock = threading.Lock()
 
     # -- start -----------------------------------------------------------------------------
@@ -212,8 +212,8 @@ class Outbox:
     def _append(self, record: dict[str, Any]) -> None:
         line = dumps(record)
         self._file.append_line(line)
-        self._size += len(line) + 1
-        if self._size > self._limit:
+        self._grown += len(line) + 1
+        if self._grown > self._limit:
             self._rotate()
 
     def _raise_floor(self, alert_id: str) -> None:
@@ -238,7 +238,7 @@ class Outbox:
         if self.path.exists():
             os.replace(self.path, self.path.with_name(self.path.stem + ".1.jsonl"))
         os.replace(tmp, self.path)
-        self._size = len(text)
+        self._grown = 0
 
     @property
     def _tmp(self) -> Path:
