@@ -143,14 +143,20 @@ def _finish(proc: subprocess.Popen[str], result: SoakResult, timeout: float = 30
 def _check(home: Path, discord: FakeDiscord, result: SoakResult) -> None:
     logs = home / "logs"
     records = [r for f in sorted(logs.glob("2*.jsonl")) for r in read_jsonl(f)]
-    dead = list(read_jsonl(logs / "dead_letter.jsonl")) if (logs / "dead_letter.jsonl").exists() else []
+    dead = (
+        list(read_jsonl(logs / "dead_letter.jsonl"))
+        if (logs / "dead_letter.jsonl").exists()
+        else []
+    )
     texts: dict[str, str] = {}
     for r in records:
         if r.get("event") == "alert_queued":
             texts[r["id"]] = r["text"]
     for name in ("outbox.jsonl", "outbox.1.jsonl"):
         if (logs / name).exists():
-            texts.update({r["id"]: r["text"] for r in read_jsonl(logs / name) if r.get("op") == "alert"})
+            texts.update(
+                {r["id"]: r["text"] for r in read_jsonl(logs / name) if r.get("op") == "alert"}
+            )
     sent = Counter((r["id"], r["backend"]) for r in records if r.get("event") == "alert_sent")
     ended = set(sent) | {(d["id"], d["backend"]) for d in dead}
     ended |= {(r["id"], r["backend"]) for r in records if r.get("event") in OUTCOMES}

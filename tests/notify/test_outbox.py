@@ -190,9 +190,7 @@ def test_a_torn_last_line_is_skipped_and_the_next_record_starts_a_new_line(
     assert all(json.loads(line) for line in lines)
 
 
-def test_an_outbox_the_disk_refuses_costs_no_alert(
-    tmp_path: Path, wall: Wall, events: Any
-) -> None:
+def test_an_outbox_the_disk_refuses_costs_no_alert(tmp_path: Path, wall: Wall, events: Any) -> None:
     (tmp_path / "logs").write_text("a file where the logs folder should be")
     svc = Recorder("svc")
     box = Outbox(tmp_path / "logs" / "outbox.jsonl", wall=wall)

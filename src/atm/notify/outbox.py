@@ -35,9 +35,9 @@ On start (`Outbox.load`), every (alert, backend) without `done` is resumed:
 
 Bounded: on start, and whenever `limit` bytes (1 MiB: thousands of alerts) were appended
 since the last rotation, it is rotated — the old file is kept as `outbox.1.jsonl` and the
-new one holds the floor and the unfinished alerts only (at most the fanout's queues). A write that fails (disk full) raises `OSError`
-after the in-memory state was updated, so the alert is still queued and the next
-rotation writes it out.
+new one holds the floor and the unfinished alerts only (at most the fanout's queues). A
+write that fails (disk full) raises `OSError` after the in-memory state was updated, so
+the alert is still queued and the next rotation writes it out.
 """
 
 from __future__ import annotations
