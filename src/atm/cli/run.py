@@ -19,7 +19,7 @@ def register(sub: Sub) -> None:
     p.set_defaults(handler=_cmd_debug)
 
     p = sub.add_parser("run", help="watch the chart and alert (the main job)")
-    p.add_argument("--duration", metavar="H", type=float, help="stop after H hours")
+    p.add_argument("--duration", metavar="H", type=between(0.01, 168), help="stop after H hours")
     p.add_argument("--start-at", metavar="HH:MM", help="wait until this time")
     p.add_argument("--stop-at", metavar="HH:MM", help="stop at this time")
     p.add_argument("--startup-delay", metavar="S", type=between(0, 3600), default=5.0)
