@@ -1,4 +1,5 @@
-"""Real disk faults for tests: a small filesystem to fill, folders made read-only.
+"""Real disk faults for tests: a small filesystem to fill, folders made read-only, and a
+replay that springs them at chosen frames.
 
 A full disk is a 2 MiB tmpfs mounted for the test (root only), or the small filesystem
 `.ci/run` mounts and names in `ATM_TEST_TMPFS`. Read-only is a read-only bind mount (root;
@@ -13,11 +14,25 @@ import errno
 import os
 import shutil
 import subprocess
+import tomllib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fake_discord import FakeDiscord
+from fake_telegram import CHAT_ID, FakeTelegram
+from rich.console import Console
+
+from atm import config as config_mod
+from atm.audit import AuditLog
+from atm.capture.replay import ReplayCapture
+from atm.clock import ReplayClock
+from atm.frame import Frame
+from atm.notify import factory
+from atm.runner import Runner
+from atm.workspace import Workspace
 
 SMALL = "2m"
 
@@ -101,3 +116,51 @@ def read_only(folder: Path) -> Iterator[None]:
     finally:
         for path, mode in modes.items():
             path.chmod(mode)
+
+
+class Hooked:
+    """A replay that does something to the disk just before chosen frames are seen."""
+
+    def __init__(self, capture: ReplayCapture, hooks: dict[str, Callable[[], Any]]) -> None:
+        self._capture, self._hooks = capture, hooks
+
+    def grab(self) -> Frame | None:
+        frame = self._capture.grab()
+        if frame is not None and frame.name in self._hooks:
+            self._hooks.pop(frame.name)()
+        return frame
+
+    def close(self) -> None:
+        self._capture.close()
+
+
+def run_with_hooks(
+    corpus: Path,
+    home: Path,
+    discord: FakeDiscord,
+    telegram: FakeTelegram,
+    hooks: dict[str, Callable[[], Any]],
+    console: Console | None = None,
+) -> Runner:
+    """Replay `corpus` into the workspace `home` through the real fanout and outbox to the
+    fake services, calling `hooks[name]` just before the frame `name` is seen."""
+    raw = tomllib.loads((corpus / "config.toml").read_text())
+    raw["notify"] = {
+        "discord": {"webhook_url": discord.webhook_url},
+        "telegram": {"token": telegram.token, "chat_id": CHAT_ID, "api_base": telegram.api_base},
+    }
+    config = config_mod.from_dict(raw)
+    ws = Workspace(home)
+    clock = ReplayClock()
+    runner = Runner(
+        config,
+        Hooked(ReplayCapture(corpus, clock), hooks),
+        clock,
+        factory.builder(config.notify, ws.dead_letter, outbox=ws.outbox, console=console),
+        ws,
+        AuditLog(ws.logs),
+        pace=False,
+        save_samples=True,  # more files to refuse
+    )
+    runner.run()
+    return runner

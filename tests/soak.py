@@ -12,6 +12,7 @@ the reason — and no id may reach Discord twice.
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import signal
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import tomli_w
 from fake_discord import FakeDiscord, Fault
+from rich.console import Console
 
 from atm.jsonl import read_jsonl
 
@@ -179,3 +181,67 @@ def soak_workspace(base: Path, bars: int, seed: int) -> tuple[Path, Path]:
     home = base / "home"
     home.mkdir()
     return corpus, home
+
+
+@dataclass
+class DiskResult:
+    runs: int = 0
+    triggers: int = 0  # trigger alerts the runs produced, each due at both services
+    delivered: int = 0  # of those, delivered by both
+    episodes: int = 0  # "cannot write" alerts, one due per run and service
+    recoveries: int = 0
+    crashes: int = 0
+
+    @property
+    def held(self) -> bool:
+        return (
+            self.delivered == self.triggers
+            and self.episodes == 2 * self.runs
+            and self.recoveries == 2 * self.runs
+            and not self.crashes
+        )
+
+    def summary(self) -> str:
+        return (
+            f"{self.runs} runs filled the disk at a random frame: {self.delivered}/"
+            f"{self.triggers} triggers reached both services, {self.episodes} 'cannot write' "
+            f"and {self.recoveries} recovery alerts (one each per run and service), "
+            f"{self.crashes} crashes"
+        )
+
+
+def disk_soak(corpus: Path, base: Path, runs: int, seed: int) -> DiskResult:
+    """Each run: a fresh 2 MiB workspace, filled to the last byte at a random frame and
+    freed a random 10-30 frames later (30-90 replayed minutes: probes run every 30 s)."""
+    rng = random.Random(seed)
+    names = sorted(p.name for p in corpus.glob("*.png"))
+    result = DiskResult()
+    for i in range(runs):
+        full_at = rng.randrange(1, len(names) - 31)
+        run_base = base / f"run{i}"
+        run_base.mkdir()
+        _disk_run(corpus, run_base, names[full_at], names[full_at + rng.randrange(10, 30)], result)
+    return result
+
+
+def _disk_run(corpus: Path, base: Path, full_at: str, free_at: str, result: DiskResult) -> None:
+    from fake_telegram import FakeTelegram
+
+    from disks import fill, run_with_hooks, small_disk
+
+    with small_disk(base) as disk, FakeDiscord() as discord, FakeTelegram() as telegram:
+        filler: list[Path] = []
+        hooks = {full_at: lambda: filler.append(fill(disk)), free_at: lambda: filler[0].unlink()}
+        try:
+            quiet = Console(file=io.StringIO())
+            runner = run_with_hooks(corpus, disk, discord, telegram, hooks, quiet)
+        except Exception:
+            result.crashes += 1
+            return
+        result.runs += 1
+        lost = runner.sink.undelivered({"discord"}) + runner.sink.undelivered({"telegram"})
+        result.triggers += len(runner.sink.triggers)
+        result.delivered += len(runner.sink.triggers) - len(set(lost))
+        for sent in (discord.contents(), [s.text for s in telegram.sent]):
+            result.episodes += sum("Cannot write to the workspace" in t for t in sent)
+            result.recoveries += sum("Workspace writable again" in t for t in sent)

@@ -11,26 +11,17 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
-import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from fake_discord import FakeDiscord
-from fake_telegram import CHAT_ID, FakeTelegram
+from fake_telegram import FakeTelegram
 
-from atm import config as config_mod
-from atm.audit import AuditLog
-from atm.capture.replay import ReplayCapture
-from atm.clock import ReplayClock
 from atm.corpus import frame_time, load_labels
-from atm.frame import Frame
-from atm.notify import factory
-from atm.runner import Runner
 from atm.sim.corpus import write_corpus
-from atm.workspace import Workspace
-from disks import fill, read_only, small_disk
+from disks import fill, read_only, run_with_hooks, small_disk
 
 UNWRITABLE = "Cannot write to the workspace"
 WRITABLE = "Workspace writable again"
@@ -49,22 +40,6 @@ def disk(tmp_path: Path) -> Iterator[Path]:
         yield folder
 
 
-class Hooked:
-    """A replay that does something to the disk just before chosen frames are seen."""
-
-    def __init__(self, capture: ReplayCapture, hooks: dict[str, Callable[[], None]]) -> None:
-        self._capture, self._hooks = capture, hooks
-
-    def grab(self) -> Frame | None:
-        frame = self._capture.grab()
-        if frame is not None and frame.name in self._hooks:
-            self._hooks.pop(frame.name)()
-        return frame
-
-    def close(self) -> None:
-        self._capture.close()
-
-
 def triggers(corpus: Path) -> list[str]:
     """Frame names where the scenario fires, in order."""
     return sorted(name for name, label in load_labels(corpus).items() if label.fire)
@@ -72,35 +47,6 @@ def triggers(corpus: Path) -> list[str]:
 
 def frame_names(corpus: Path) -> list[str]:
     return sorted(p.name for p in corpus.glob("*.png"))
-
-
-def run(
-    corpus: Path,
-    home: Path,
-    discord: FakeDiscord,
-    telegram: FakeTelegram,
-    hooks: dict[str, Callable[[], None]],
-) -> Runner:
-    raw = tomllib.loads((corpus / "config.toml").read_text())
-    raw["notify"] = {
-        "discord": {"webhook_url": discord.webhook_url},
-        "telegram": {"token": telegram.token, "chat_id": CHAT_ID, "api_base": telegram.api_base},
-    }
-    config = config_mod.from_dict(raw)
-    ws = Workspace(home)
-    clock = ReplayClock()
-    runner = Runner(
-        config,
-        Hooked(ReplayCapture(corpus, clock), hooks),
-        clock,
-        factory.builder(config.notify, ws.dead_letter, outbox=ws.outbox),
-        ws,
-        AuditLog(ws.logs),
-        pace=False,
-        save_samples=True,  # more files to refuse
-    )
-    runner.run()
-    return runner
 
 
 def texts(discord: FakeDiscord, telegram: FakeTelegram) -> tuple[list[str], list[str]]:
@@ -119,7 +65,7 @@ def test_a_full_disk_at_a_trigger_costs_no_alert_and_says_so_once(
     freed = names[fired + 12]  # 36 replayed minutes later: past a probe
     filler: list[Path] = []
     hooks = {fires[0]: lambda: filler.append(fill(disk)), freed: lambda: filler[0].unlink()}
-    runner = run(corpus, disk, discord_server, telegram_server, hooks)
+    runner = run_with_hooks(corpus, disk, discord_server, telegram_server, hooks)
     for sent in texts(discord_server, telegram_server):
         assert all(sum(trigger_text(f) in t for t in sent) == 1 for f in fires)
         assert sum(UNWRITABLE in t for t in sent) == 1
@@ -136,7 +82,7 @@ def test_an_unwritable_fires_folder_at_a_trigger_costs_no_alert(
     fires_dir.mkdir(parents=True)
     with contextlib.ExitStack() as stack:
         lock = {fires[0]: lambda: stack.enter_context(read_only(fires_dir))}
-        run(corpus, tmp_path, discord_server, telegram_server, lock)  # type: ignore[dict-item]
+        run_with_hooks(corpus, tmp_path, discord_server, telegram_server, lock)
     for sent in texts(discord_server, telegram_server):
         assert all(any(trigger_text(f) in t for t in sent) for f in fires)
         assert sum(UNWRITABLE in t for t in sent) == 1
@@ -149,7 +95,7 @@ def test_a_file_where_the_fires_folder_should_be_is_one_health_alert(
 ) -> None:
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "fires").write_text("not a folder")
-    run(corpus, tmp_path, discord_server, telegram_server, {})
+    run_with_hooks(corpus, tmp_path, discord_server, telegram_server, {})
     for sent in texts(discord_server, telegram_server):
         assert all(any(trigger_text(f) in t for t in sent) for f in triggers(corpus))
         assert sum(UNWRITABLE in t for t in sent) == 1

@@ -121,7 +121,7 @@ class FanoutNotifier:
         self._now = now
         self._sleep = sleep or self._pause
         self._rand = rand
-        self._out = Outcomes(dead_letter, outbox, on_event)
+        self._out = Outcomes(dead_letter, outbox, on_event, now)
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._closing = threading.Event()

@@ -24,6 +24,9 @@ log = logging.getLogger("atm.notify")
 
 Event = dict[str, Any]
 
+#: A file that keeps refusing writes is reported again after this many seconds.
+REPORT_EVERY_S = 60.0
+
 
 class Outcomes:
     """Thread-safe; `on_event` is called from one thread at a time."""
@@ -33,11 +36,14 @@ class Outcomes:
         dead_letter: Path,
         outbox: Outbox | None,
         on_event: Callable[[Event], None] | None,
+        now: Callable[[], float],
     ) -> None:
         self._dead = DeadLetter(dead_letter)
         self.outbox = outbox
         self._on_event = on_event
         self._emit_lock = threading.Lock()
+        self._now = now
+        self._reported: dict[Path, float] = {}  # file → when its refusal was last reported
 
     # -- the outbox ------------------------------------------------------------------------
 
@@ -122,15 +128,22 @@ class Outcomes:
                 log.error("on_event handler failed on %s: %s", event["event"], type(exc).__name__)
 
     def write_failed(self, path: Path, exc: OSError) -> None:
+        """Report a refused write, once a minute per file at most: a full disk refuses
+        every record, and one report opens the sink's episode."""
+        last = self._reported.get(path)
+        if last is not None and self._now() - last < REPORT_EVERY_S:
+            log.debug("still cannot write %s: %s", path, os_reason(exc))
+            return
+        self._reported[path] = self._now()
         log.error("cannot write %s: %s", path, os_reason(exc))
         self.emit({"event": "write_failed", "file": str(path), "error": os_reason(exc)})
 
     def _journal(self, write: Callable[..., None], *args: Any) -> None:
         """An outbox write; a refusing disk is reported, and the alert goes on regardless."""
+        assert self.outbox is not None
         try:
             write(*args)
         except OSError as exc:
-            assert self.outbox is not None
             self.write_failed(self.outbox.path, exc)
 
     def close(self) -> None:
