@@ -247,3 +247,14 @@ def test_a_fifo_among_the_frames_does_not_hang_a_replay(world: Path, tmp_path: P
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "is a pipe or a device" in " ".join(done.stdout.split())
+
+
+@pytest.mark.parametrize(("command", "rc"), [(["config", "check"], 2), (["config", "list"], 0)])
+def test_a_fifo_as_current_txt_hangs_nothing(
+    command: list[str], rc: int, world: Path, tmp_path: Path
+) -> None:
+    home = home_with(world, tmp_path, fifo)
+    argv = [sys.executable, "-m", "atm", "--home", str(home), *command]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == rc, done.stderr
+    assert "Traceback" not in done.stderr

@@ -236,3 +236,17 @@ def test_outbox_writes_are_thread_safe(logs: Path, wall: Wall) -> None:
     left = Outbox(logs / "outbox.jsonl", wall=wall).load()
     assert sorted(u.message.id for u in left) == sorted(m.id for m in messages)
     assert all(dict(u.backends) == {"b": "queued"} for u in left)
+
+
+def test_a_restart_sends_no_picture_but_its_own(logs: Path, wall: Wall, tmp_path: Path) -> None:
+    """An outbox line naming another file (a hostile or corrupt workspace) sends no file."""
+    logs.mkdir()
+    (tmp_path / "private.png").write_bytes(b"not for the chat")
+    line = {"op": "alert", "id": "a000777", "kind": "trigger", "text": "t", "ts": 1.0,
+            "created": wall.t, "backends": ["svc"], "image": "../private.png"}  # fmt: skip
+    (logs / "outbox.jsonl").write_text(json.dumps(line) + "\n")
+    svc = Recorder("svc")
+    box = fanout(logs, wall, svc)
+    assert box.flush(timeout=10)
+    box.close()
+    assert [(m.id, m.image_png) for m in svc.sent] == [("a000777", None)]

@@ -50,7 +50,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from atm import inputs
 from atm.config import AlertKind
+from atm.errors import UsageError
 from atm.jsonl import JsonlFile, dumps, read_jsonl
 from atm.notify.base import Message, id_number, ids_after
 
@@ -130,17 +132,17 @@ class Outbox:
 
     def _unfinished(self, entry: _Entry) -> Unfinished:
         r = entry.record
-        image = self._read_image(r.get("image"))
+        image = self._read_image(r["id"], r.get("image"))
         message = Message(r["kind"], r["text"], float(r["ts"]), image_png=image, id=r["id"])
         age = max(0.0, self._wall() - float(r["created"]))
         return Unfinished(message, age, entry.open_backends())
 
-    def _read_image(self, name: object) -> bytes | None:
-        if not isinstance(name, str) or not name:
+    def _read_image(self, alert_id: str, name: object) -> bytes | None:
+        if name != f"outbox/{alert_id}.png":  # only ever our own file, whatever the line says
             return None
         try:
-            return (self.path.parent / name).read_bytes()
-        except OSError:
+            return inputs.read_bytes(self.path.parent / name, "image file", inputs.MAX_IMAGE_BYTES)
+        except UsageError:
             return None  # lost with the crash: the alert goes out without its picture
 
     # -- while running ---------------------------------------------------------------------
@@ -261,6 +263,7 @@ def _is_alert(record: dict[str, Any]) -> bool:
     number = (int, float)
     return (
         record.get("kind") in get_args(AlertKind)
+        and isinstance(record.get("id"), str)
         and isinstance(record.get("text"), str)
         and isinstance(record.get("ts"), number)
         and isinstance(record.get("created"), number)
