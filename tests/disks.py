@@ -52,7 +52,7 @@ def _umount(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def small_disk(base: Path) -> Iterator[Path]:
+def small_disk(base: Path, size: str = SMALL) -> Iterator[Path]:
     """An empty folder on a small filesystem of its own (skips when there is none)."""
     shared = os.environ.get("ATM_TEST_TMPFS")
     if shared:
@@ -65,7 +65,7 @@ def small_disk(base: Path) -> Iterator[Path]:
         return
     mountpoint = base / "small-disk"
     mountpoint.mkdir()
-    why = _mount("-t", "tmpfs", "-o", f"size={SMALL}", "tmpfs", str(mountpoint))
+    why = _mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mountpoint))
     if why is not None:
         pytest.skip(f"no small disk to fill: {why}; set ATM_TEST_TMPFS to a small mounted fs")
     try:

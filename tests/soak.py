@@ -211,7 +211,7 @@ class DiskResult:
 
 
 def disk_soak(corpus: Path, base: Path, runs: int, seed: int) -> DiskResult:
-    """Each run: a fresh 2 MiB workspace, filled to the last byte at a random frame and
+    """Each run: a fresh small workspace, filled to the last byte at a random frame and
     freed a random 10-30 frames later (30-90 replayed minutes: probes run every 30 s)."""
     rng = random.Random(seed)
     names = sorted(p.name for p in corpus.glob("*.png"))
@@ -229,7 +229,8 @@ def _disk_run(corpus: Path, base: Path, full_at: str, free_at: str, result: Disk
 
     from disks import fill, run_with_hooks, small_disk
 
-    with small_disk(base) as disk, FakeDiscord() as discord, FakeTelegram() as telegram:
+    # 16 MiB: once freed, a session's samples and screenshots must not fill it again
+    with small_disk(base, "16m") as disk, FakeDiscord() as discord, FakeTelegram() as telegram:
         filler: list[Path] = []
         hooks = {full_at: lambda: filler.append(fill(disk)), free_at: lambda: filler[0].unlink()}
         try:

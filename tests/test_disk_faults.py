@@ -9,6 +9,7 @@ workspace answers in one line with exit 2.
 from __future__ import annotations
 
 import contextlib
+import errno
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from fake_telegram import FakeTelegram
 
 from atm.corpus import frame_time, load_labels
 from atm.sim.corpus import write_corpus
+from atm.write_faults import WriteFaults
 from disks import fill, read_only, run_with_hooks, small_disk
 
 UNWRITABLE = "Cannot write to the workspace"
@@ -142,3 +144,19 @@ def test_a_read_only_workspace_is_one_line_and_exit_2(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert "read-only" in lines[0] or "permission denied" in lines[0]
+
+
+def test_an_episode_closes_only_when_writes_stopped_failing(tmp_path: Path) -> None:
+    faults = WriteFaults(tmp_path, probe_every_s=30)
+    full = OSError(errno.ENOSPC, "No space left on device")
+    faults.failed(tmp_path / "logs" / "2026-11-20.jsonl", full)
+    faults.failed(tmp_path / "logs" / "fires" / "x.png", full)
+    opened = faults.poll(0.0)
+    assert opened is not None and "disk full (logs)" in opened
+    assert faults.poll(10.0) is None  # once per episode
+    faults.failed(tmp_path / "samples" / "y.png", full)  # still failing between two rounds
+    assert faults.poll(31.0) is None  # the probe takes, but a write failed since the last one
+    closed = faults.poll(62.0)
+    assert closed is not None and "logs, logs/fires, samples" in closed
+    assert faults.poll(100.0) is None
+    assert not list(tmp_path.rglob(".atm-write-probe"))

@@ -100,5 +100,9 @@ def decode(data: bytes) -> Image:
 def write_png(path: Path, image: Image) -> None:
     """Write atomically enough for our use: a temp name in the same folder, then replace."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(encode_png(image))
-    tmp.replace(path)
+    try:
+        tmp.write_bytes(encode_png(image))
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a half-written file must not keep a full disk full
+        raise
