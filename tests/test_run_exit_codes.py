@@ -3,19 +3,18 @@ mean the same in replay time as live."""
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-import tomli_w
 from fake_discord import FakeDiscord, Fault
-from fake_telegram import CHAT_ID, FakeTelegram
+from fake_telegram import FakeTelegram
 
 from atm.audit import read_jsonl
 from atm.cli import main
 from atm.corpus import frame_time
 from atm.sim.corpus import write_corpus
+from test_runner import with_services
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +22,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("exit") / "session"
     write_corpus(out, bars=40, scale=1.0, seed=21, theme="dark")
     return out
-
-
-def config(corpus: Path, tmp: Path, discord: FakeDiscord, telegram: FakeTelegram) -> Path:
-    data = tomllib.loads((corpus / "config.toml").read_text())
-    data["notify"] = {
-        "discord": {"webhook_url": discord.webhook_url},
-        "telegram": {"token": telegram.token, "chat_id": CHAT_ID, "api_base": telegram.api_base},
-    }
-    path = tmp / "config.toml"
-    path.write_text(tomli_w.dumps(data))
-    return path
 
 
 def replay(corpus: Path, home: Path, cfg: Path, *extra: str) -> int:
@@ -49,7 +37,10 @@ def test_exit_1_when_no_backend_delivered_a_trigger(
 ) -> None:
     discord_server.chooser = lambda: Fault("404")  # the webhook was deleted
     telegram_server.chooser = lambda: Fault("401")  # the bot token was revoked
-    assert replay(corpus, tmp_path, config(corpus, tmp_path, discord_server, telegram_server)) == 1
+    assert (
+        replay(corpus, tmp_path, with_services(corpus, tmp_path, discord_server, telegram_server))
+        == 1
+    )
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "not delivered by any backend" in err and "dead_letter.jsonl" in err
@@ -59,7 +50,10 @@ def test_exit_0_when_one_backend_delivered_every_trigger(
     corpus: Path, tmp_path: Path, discord_server: FakeDiscord, telegram_server: FakeTelegram
 ) -> None:
     telegram_server.chooser = lambda: Fault("401")
-    assert replay(corpus, tmp_path, config(corpus, tmp_path, discord_server, telegram_server)) == 0
+    assert (
+        replay(corpus, tmp_path, with_services(corpus, tmp_path, discord_server, telegram_server))
+        == 0
+    )
     assert any(" signal " in t for t in discord_server.contents())
 
 
@@ -81,7 +75,7 @@ def test_session_flags_hold_in_replay_time(
     first = frame_time(sorted(corpus.glob("*.png"))[0])
     if flags == ["--stop-at"]:
         flags = ["--stop-at", f"{datetime.fromtimestamp(first + minutes * 60):%H:%M}"]
-    cfg = config(corpus, tmp_path, discord_server, telegram_server)
+    cfg = with_services(corpus, tmp_path, discord_server, telegram_server)
     assert replay(corpus, tmp_path, cfg, *flags) in (0, 1)
     times = seen(tmp_path)
     assert times and min(times) >= first

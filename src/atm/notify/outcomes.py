@@ -81,7 +81,11 @@ class Outcomes:
             log.debug("%s: alert %s sent in %.3f s", backend, message.id, age)
             self.emit({"event": "alert_sent", **ids, "attempts": attempts, "latency_s": age})
         else:
-            self._dead_letter(backend, message, outcome, attempts, age, error)
+            self._dead_letter(
+                {**ids, "text": message.text, "ts": message.ts,
+                 "has_image": message.image_png is not None, "reason": outcome,
+                 "attempts": attempts, "error": error, "age_s": age}
+            )  # fmt: skip
             event = "alert_dropped" if outcome == "dropped" else "alert_failed"
             log.warning("%s: alert %s %s (%s): %s", backend, message.id, event, outcome, error)
             self.emit(
@@ -90,27 +94,7 @@ class Outcomes:
         if self.outbox is not None:
             self._journal(self.outbox.done, message.id, backend, outcome)
 
-    def _dead_letter(
-        self,
-        backend: str,
-        message: Message,
-        outcome: Delivery,
-        attempts: int,
-        age: float,
-        error: str,
-    ) -> None:
-        record = {
-            "id": message.id,
-            "kind": message.kind,
-            "text": message.text,
-            "ts": message.ts,
-            "has_image": message.image_png is not None,
-            "backend": backend,
-            "reason": outcome,
-            "attempts": attempts,
-            "error": error,
-            "age_s": age,
-        }
+    def _dead_letter(self, record: dict[str, Any]) -> None:
         try:
             self._dead.write(record)
         except OSError as exc:
