@@ -20,13 +20,15 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("atm", "atm.types", "atm.colors", "atm.errors", "atm.geometry", "atm.redact",
                     "atm.clock", "atm.frame", "atm.config", "atm.workspace", "atm.corpus",
-                    "atm.schedule", "atm.jsonl", "atm.inputs", "atm.config_errors")),
+                    "atm.schedule", "atm.secrets", "atm.config_errors", "atm.calendars",
+                    "atm.jsonl", "atm.inputs", "atm.fileio")),
     ("vision", ("atm.vision",)),
     ("core", ("atm.fsm", "atm.detect", "atm.monitor", "atm.levels", "atm.canary",
               "atm.health", "atm.messages")),
-    ("adapters", ("atm.sim", "atm.capture", "atm.notify", "atm.audit")),
+    ("adapters", ("atm.sim", "atm.capture", "atm.notify", "atm.audit", "atm.deadman",
+                  "atm.autostart")),
     ("services", ("atm.calibration", "atm.labeling", "atm.evaluate", "atm.stages",
-                  "atm.sink", "atm.runner", "atm.write_faults")),
+                  "atm.sink", "atm.runner", "atm.doctor", "atm.write_faults")),
     ("tools", ("atm.tools", "atm.ui")),
     ("cli", ("atm.cli", "atm.__main__")),
 ]  # fmt: skip

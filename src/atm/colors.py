@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from collections.abc import Iterable
+from typing import Final, Literal, SupportsFloat, get_args
 
 Color = Literal["turquoise", "yellow", "dark_green", "dark_red", "light_green", "light_red", "gray"]
 DOT_COLORS: Final[tuple[Color, ...]] = get_args(Color)
 
 #: A colour on screen: (R, G, B), each 0..255.
 Rgb = tuple[int, int, int]
+
+
+def to_rgb(values: Iterable[SupportsFloat]) -> Rgb:
+    """Three channel values (floats, numpy scalars) as the nearest `Rgb`, halves to even."""
+    r, g, b = (round(float(v)) for v in values)
+    return (r, g, b)
+
 
 #: Every calibrated class, the strip background included.
 CALIBRATED: Final[tuple[str, ...]] = (*DOT_COLORS, "background")

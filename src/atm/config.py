@@ -28,12 +28,9 @@ from atm import inputs
 from atm.colors import REFERENCE_RGB
 from atm.config_errors import describe, shown
 from atm.errors import ConfigError
+from atm.secrets import ENV_SECRETS, SecretStore, Source, open_store, overlay
 
-ENV_SECRETS: dict[str, tuple[str, ...]] = {
-    "ATM_DISCORD_URL": ("notify", "discord", "webhook_url"),
-    "ATM_TG_TOKEN": ("notify", "telegram", "token"),
-    "ATM_TG_CHAT": ("notify", "telegram", "chat_id"),
-}
+__all__ = ["ENV_SECRETS", "Config", "from_dict", "load"]
 
 AlertKind = Literal[
     "startup",
@@ -263,8 +260,18 @@ class Notify(_Model):
     apprise: Apprise = Apprise()
 
 
+Calendar = Literal["CME", "NYSE", "none"]
+
+
 class Schedule(_Model):
+    """When sessions are, in the exchange's zone; `atm run` and `atm schedule` read this."""
+
     timezone: str = ""  # "" = the machine's local zone
+    calendar: Calendar = "none"  # holidays and early closes (atm.calendars)
+    start_at: str = ""  # "HH:MM" session start; --start-at overrides it
+    stop_at: str = ""  # "HH:MM" session end; --stop-at overrides it
+    # the installed task starts this early and `atm run` waits for start_at
+    lead_minutes: int = Field(default=10, ge=0, le=720)
 
     @field_validator("timezone")
     @classmethod
@@ -275,6 +282,32 @@ class Schedule(_Model):
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 raise ValueError("expected an IANA zone such as America/New_York") from None
         return v
+
+    @field_validator("start_at", "stop_at")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", v.strip())
+        if v and not (match and int(match[1]) < 24 and int(match[2]) < 60):
+            raise ValueError('expected a 24-hour time "HH:MM" such as "09:30", or ""')
+        return v.strip()
+
+
+class Healthcheck(_Model):
+    """A dead-man's switch: Healthchecks ping URL or Uptime Kuma push URL (a secret)."""
+
+    url: SecretStr = SecretStr("")
+    timeout_s: float = Field(default=10.0, gt=0, le=60)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: SecretStr) -> SecretStr:
+        if v.get_secret_value() and not re.match(r"https?://[^/]+/", v.get_secret_value()):
+            raise ValueError("expected an http(s):// ping URL such as https://hc-ping.com/<uuid>")
+        return v
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url.get_secret_value())
 
 
 class Config(_Model):
@@ -295,18 +328,24 @@ class Config(_Model):
     alerts: Alerts = Alerts()
     notify: Notify = Notify()
     schedule: Schedule = Schedule()
+    healthcheck: Healthcheck = Healthcheck()
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     #: Where it was loaded from ("" for built-in defaults); not a TOML key.
     source: str = Field(default="", exclude=True)
+    #: Where each secret came from (dotted key → source); not a TOML key.
+    secret_sources: dict[str, Source] = Field(default_factory=dict, exclude=True)
 
 
-def load(path: Path, env: Mapping[str, str] | None = None) -> Config:
-    """Read, override from the environment, validate. Raises `ConfigError` naming the key.
+def load(
+    path: Path, env: Mapping[str, str] | None = None, store: SecretStore | bool | None = True
+) -> Config:
+    """Read, lay secrets from the environment and the keyring over it, validate.
 
-    Only a regular UTF-8 file (a byte-order mark is fine) of at most 1 MiB is read, and it
-    may nest only `inputs.MAX_DEPTH` levels deep.
+    `store` True = the OS keyring when usable. Raises `ConfigError` naming the key. Only a
+    regular UTF-8 file (a byte-order mark is fine) of at most 1 MiB is read, and it may
+    nest only `inputs.MAX_DEPTH` levels deep.
     """
     text = inputs.read_text(path, "config file", inputs.MAX_CONFIG_BYTES, ConfigError)
     try:
@@ -316,34 +355,26 @@ def load(path: Path, env: Mapping[str, str] | None = None) -> Config:
     except RecursionError:
         raise inputs.too_deep(path, ConfigError) from None
     inputs.check_depth(raw, path, ConfigError)
-    return from_dict(raw, source=str(path), env=os.environ if env is None else env)
+    keyring = open_store()[0] if store is True else store or None
+    return from_dict(raw, str(path), os.environ if env is None else env, keyring)
 
 
 def from_dict(
-    raw: Mapping[str, Any], source: str = "<defaults>", env: Mapping[str, str] | None = None
+    raw: Mapping[str, Any],
+    source: str = "<defaults>",
+    env: Mapping[str, str] | None = None,
+    store: SecretStore | None = None,
 ) -> Config:
-    """Validate a TOML-shaped mapping; `env` secrets (ATM_*) win over the mapping."""
-    data = _with_env_secrets(dict(raw), env or {})
+    """Validate a TOML-shaped mapping; `env` secrets (ATM_*) win over `store`'s, which win
+    over the mapping's."""
+    data, sources = overlay(dict(raw), env or {}, store)
     try:
-        config = Config.model_validate({**data, "source": source})
+        config = Config.model_validate({**data, "source": source, "secret_sources": sources})
     except ValidationError as exc:
         raise ConfigError(describe(source, exc, Config)) from None
     _check_rois(config, source)
     _check_tick(config, source)
     return config
-
-
-def _with_env_secrets(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
-    for var, keys in ENV_SECRETS.items():
-        value = env.get(var)
-        if not value:
-            continue
-        node = data
-        for key in keys[:-1]:
-            child = node.get(key)
-            node[key] = node = dict(child) if isinstance(child, Mapping) else {}
-        node[keys[-1]] = value
-    return data
 
 
 def _check_tick(config: Config, source: str) -> None:

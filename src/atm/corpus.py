@@ -11,9 +11,7 @@ labeler all read and write it through here.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +19,8 @@ from typing import Any
 
 from atm import inputs
 from atm.colors import DOT_COLORS
-from atm.errors import InputError, WorkspaceError, os_reason
+from atm.errors import InputError
+from atm.fileio import write_atomic
 from atm.types import Direction
 
 LABELS = "labels.json"
@@ -95,25 +94,3 @@ def save_labels(folder: Path, labels: dict[str, Label]) -> None:
         label = labels[name]
         frames[name] = {"color": label.color, **({"fire": label.fire} if label.fire else {})}
     write_atomic(folder / LABELS, json.dumps({"schema": 1, "frames": frames}, indent=1) + "\n")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """A temp file in the same folder, flushed, then renamed over the target.
-
-    `WorkspaceError` naming the target when the folder refuses it (read-only, full)."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise WorkspaceError(f"{path}: cannot write ({os_reason(exc)})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise WorkspaceError(f"{path}: cannot write ({os_reason(exc)})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,7 +15,7 @@ import numpy as np
 from atm.colors import DOT_COLORS, UNKNOWN, Color, Rgb
 from atm.config import Config, Roi
 from atm.types import Image, Reading
-from atm.vision.colour import distances
+from atm.vision.color_distance import distances
 from atm.vision.dots import Blob, find_blobs, rightmost_blob
 
 WINDOW = 20  # accepted dots kept, with their timestamps
@@ -44,7 +44,7 @@ class Detection:
 
 
 class Classifier:
-    """Nearest calibrated colour with per-colour tolerance (see `atm.vision.colour`)."""
+    """Nearest calibrated colour with per-colour tolerance (see `atm.vision.color_distance`)."""
 
     def __init__(self, config: Config) -> None:
         dots = config.colors.dots()

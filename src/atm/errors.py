@@ -5,6 +5,7 @@ AtmError                    anything ATM raises on purpose
 │   ├── ConfigError         a config file or key is wrong (names file and key)
 │   ├── InputError          a corpus, screenshot or journal file is unreadable
 │   └── WorkspaceError      the workspace (or an output folder) cannot be written
+├── Refused                 a calibration step the wizard's rules do not allow
 ├── CaptureError            the screen or window could not be grabbed
 │   ├── WindowNotFound      no window title contains `window_title`
 │   └── WindowMinimized     the chart window is minimized
@@ -48,6 +49,10 @@ class NotImplementedYet(AtmError):
     """A registered command whose implementation has not landed yet."""
 
     exit_code = 2
+
+
+class Refused(AtmError):
+    """A move the calibration wizard's rules do not allow; the message says what to do."""
 
 
 class CaptureError(AtmError):

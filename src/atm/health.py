@@ -69,6 +69,7 @@ class _Episode:
     since: float | None = None  # when the condition began; None = not present
     count: int = 0  # cycles in a row it has held
     open: bool = False  # its alert was sent; it owes a "recovered" message
+    text: str = ""  # the alert it opened with
 
 
 class Health:
@@ -101,6 +102,11 @@ class Health:
     def active(self) -> frozenset[HealthKind]:
         """Kinds whose episode is open (alert sent, not yet recovered)."""
         return frozenset(k for k, e in self._episodes.items() if e.open)
+
+    @property
+    def opened(self) -> dict[HealthKind, str]:
+        """The open episodes and the alert text each began with."""
+        return {k: e.text for k, e in self._episodes.items() if e.open}
 
     @property
     def ok(self) -> bool:
@@ -205,7 +211,7 @@ class Health:
     def _start(self, kind: HealthKind, text: str, events: list[HealthEvent]) -> None:
         ep = self._episodes[kind]
         if not ep.open:
-            ep.open = True
+            ep.open, ep.text = True, text
             events.append(HealthEvent(kind, True, text, self._since(ep)))
 
     def _good(self, kind: HealthKind, ts: float, events: list[HealthEvent]) -> None:
@@ -214,6 +220,12 @@ class Health:
             text = _RECOVERED[kind].format(_span(ts, ep))
             events.append(HealthEvent(kind, False, text, self._since(ep)))
         self._episodes[kind] = _Episode()
+
+
+def is_black(image: Image) -> bool:
+    """The test a `black_frame` episode uses, on a whole (H, W, 3) uint8 RGB frame."""
+    step = _STEP * _BLACK_STEP
+    return _is_black(image[::step, ::step])
 
 
 def _is_black(sample: Image) -> bool:

@@ -70,6 +70,7 @@ def redact_config(config: Config) -> dict[str, Any]:
     notify["discord"]["webhook_url"] = mask_url(config.notify.discord.webhook_url)
     notify["telegram"]["token"] = mask(config.notify.telegram.token.get_secret_value())
     notify["apprise"]["urls"] = [mask_scheme(u) for u in config.notify.apprise.urls]
+    data["healthcheck"]["url"] = mask_url(config.healthcheck.url)
     return data
 
 

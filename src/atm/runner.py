@@ -23,6 +23,7 @@ from atm.frame import Frame
 from atm.sink import OnEvent, Publisher, Sink
 from atm.stages import default_stages
 from atm.stages.base import Alert, RunStats, Stage, Tick
+from atm.stages.deadman import Pinger
 from atm.vision.axis import TextReader
 from atm.workspace import Workspace
 
@@ -43,12 +44,14 @@ class Runner:
         save_samples: bool = False,
         ocr: TextReader | None = None,
         extra_stages: Sequence[Stage] = (),
+        deadman: Pinger | None = None,
     ) -> None:
         """`notifier` builds the fanout given the sink's event callback; `live` is the
         capture again when it can grab the strip alone; `pace` sleeps between cycles (not
         for a replay folder, whose frames carry their own times); `ocr` reads the price
         axis for Phase B (None: the calibration points, and the levels alert says so);
-        `extra_stages` run after the default ones (`atm.stages.default_stages`)."""
+        `extra_stages` run after the default ones (`atm.stages.default_stages`);
+        `deadman` is the dead-man's switch to ping."""
         self.config = config
         self._capture, self._clock, self._live, self._pace = capture, clock, live, pace
         self.stats = RunStats()
@@ -60,6 +63,7 @@ class Runner:
             canary=canary,
             save_samples=save_samples,
             ocr=ocr,
+            deadman=deadman,
         )
         self.stages += extra_stages
         self._next_full = 0.0

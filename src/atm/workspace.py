@@ -53,6 +53,11 @@ class Workspace:
         return self.home / "trades.jsonl"
 
     @property
+    def calendar(self) -> Path:
+        """The user's calendar overrides (atm.calendars): extra holidays and early closes."""
+        return self.home / "calendar.toml"
+
+    @property
     def pause_file(self) -> Path:
         return self.home / "PAUSED"
 

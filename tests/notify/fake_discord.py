@@ -7,6 +7,9 @@ or multipart parts) and answers the next scripted `Fault`, or a `chooser`'s pick
 Faults common to both fakes: `hang` (sleep `seconds`, then process the request as usual:
 the service accepted it late, as a slow real service does) and `crash` (drop the
 connection without a reply and refuse connections for `seconds`).
+
+Every reply carries a `Date` header, as real services' do; `clock_offset_s` makes the
+fake's clock run that far ahead (negative: behind), for the doctor's clock-skew check.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +64,11 @@ class Recorded:
     parts: dict[str, Part] = field(default_factory=dict)
     fault: str | None = None
     status: int = 0  # 0: no reply was sent (crash)
+    body: bytes = b""
+
+    @property
+    def body_text(self) -> str:
+        return self.body.decode(errors="replace")
 
     def form(self) -> dict[str, str]:
         """Text fields of a multipart body."""
@@ -79,10 +88,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.server.fake.handle(self)
 
-    do_GET = do_POST
+    do_GET = do_HEAD = do_POST
 
     def log_message(self, format: str, *args: Any) -> None:
         return None  # quiet: the fake records requests itself
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        now = time.time() if timestamp is None else timestamp
+        return super().date_time_string(now + self.server.fake.clock_offset_s)
 
 
 class _Server(ThreadingHTTPServer):
@@ -97,6 +110,7 @@ class FakeService:
         self.lock = threading.Lock()
         self.requests: list[Recorded] = []
         self.chooser: Callable[[], Fault | None] | None = None
+        self.clock_offset_s = 0.0
         self._script: deque[Fault] = deque()
         self._stopped = threading.Event()
         self._down = False
@@ -199,6 +213,7 @@ class FakeService:
             path=url.path,
             query=dict(parse_qsl(url.query)),
             headers={k.lower(): v for k, v in h.headers.items()},
+            body=raw,
         )
         ctype = h.headers.get("content-type", "")
         if ctype.startswith("application/json") and raw:
@@ -225,7 +240,8 @@ class FakeService:
             for key, value in answer.headers.items():
                 h.send_header(key, value)
             h.end_headers()
-            h.wfile.write(data)
+            if h.command != "HEAD":
+                h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a hang longer than its timeout)
 
@@ -269,8 +285,13 @@ class Posted:
     request: Recorded
 
 
+GUILD_ID = "222222222222222222"
+CHANNEL_ID = "111111111111111111"
+
+
 class FakeDiscord(FakeService):
-    """`POST /api/webhooks/<id>/<token>[?wait=true&thread_id=…]`, JSON or multipart."""
+    """`POST /api/webhooks/<id>/<token>[?wait=true&thread_id=…]`, JSON or multipart, and
+    `GET` on the same URL ("Get Webhook with Token"): the webhook object, no user field."""
 
     content_limit = 2000
 
@@ -293,6 +314,8 @@ class FakeDiscord(FakeService):
             return _ERRORS["404"]
         if parts[3] != self.token:
             return Answer(401, {"message": "Invalid Webhook Token", "code": 50027})
+        if request.method in ("GET", "HEAD"):
+            return Answer(200, self._webhook())
         payload = request.json
         if request.parts:
             payload = (
@@ -333,6 +356,18 @@ class FakeDiscord(FakeService):
             return Answer(204)  # what Discord answers without wait=true
         return Answer(200, self._message(message_id, content, thread, files))
 
+    def _webhook(self) -> dict[str, Any]:
+        return {
+            "application_id": None,
+            "avatar": None,
+            "channel_id": CHANNEL_ID,
+            "guild_id": GUILD_ID,
+            "id": WEBHOOK_ID,
+            "name": "ATM alerts",
+            "type": 1,
+            "token": self.token,
+        }
+
     def _message(
         self, message_id: str, content: str, thread: str | None, files: dict[str, Part]
     ) -> dict[str, Any]:
@@ -340,7 +375,7 @@ class FakeDiscord(FakeService):
             "id": message_id,
             "type": 0,
             "content": content,
-            "channel_id": thread or "111111111111111111",
+            "channel_id": thread or CHANNEL_ID,
             "webhook_id": WEBHOOK_ID,
             "attachments": [
                 {

@@ -1,4 +1,9 @@
-"""A fake Telegram Bot API on 127.0.0.1: `/bot<token>/sendMessage` and `/sendPhoto`.
+"""A fake Telegram Bot API on 127.0.0.1: `/bot<token>/sendMessage` and `/sendPhoto`, and
+`getMe`, `getChat` and `getUpdates` for `atm doctor`.
+
+`getUpdates` answers 409 Conflict as the real API does when `webhook` is set ("can't use
+getUpdates method while webhook is active") or when `other_poller` is (the answer a
+getUpdates gets when another program's getUpdates on the same token overlaps it).
 
 Replies are shaped like the real ones: `{"ok": true, "result": Message}` or
 `{"ok": false, "error_code": N, "description": "..."}` (plus `parameters.retry_after` on
@@ -44,6 +49,10 @@ _ERRORS: dict[str, Answer] = {
 }
 
 
+def _ok(result: Any) -> Answer:
+    return Answer(200, {"ok": True, "result": result})
+
+
 @dataclass(frozen=True, slots=True)
 class Sent:
     """A message the fake Telegram accepted."""
@@ -68,6 +77,8 @@ class FakeTelegram(FakeService):
         self.topics = set(topics)
         self.sent: list[Sent] = []
         self._message_id = 0
+        self.other_poller = False
+        self.webhook = False
         super().__init__()
 
     @property
@@ -96,7 +107,30 @@ class FakeTelegram(FakeService):
             return self._send(
                 request, "sendPhoto", fields, str(fields.get("caption") or ""), photo, 1024
             )
+        if method in _READS:
+            return _READS[method](self, fields)
         return _ERRORS["404"]
+
+    def _get_me(self, fields: dict[str, Any]) -> Answer:
+        bot_id = int(self.token.split(":")[0])
+        return _ok({"id": bot_id, "is_bot": True, "first_name": "ATM", "username": "atm_alerts_bot",
+                    "can_join_groups": True, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False})  # fmt: skip
+
+    def _get_chat(self, fields: dict[str, Any]) -> Answer:
+        if str(fields.get("chat_id", "")) != self.chat_id:
+            return _ERRORS["400"]
+        return _ok({"id": int(self.chat_id), "title": "ATM alerts", "type": "supergroup",
+                    "is_forum": True, "accent_color_id": 0, "max_reaction_count": 11})  # fmt: skip
+
+    def _get_updates(self, fields: dict[str, Any]) -> Answer:
+        if self.webhook:
+            return _error(409, "Conflict: can't use getUpdates method while webhook is active; "
+                          "use deleteWebhook to delete the webhook first")  # fmt: skip
+        if self.other_poller:
+            return _error(409, "Conflict: terminated by other getUpdates request; make sure "
+                          "that only one bot instance is running")  # fmt: skip
+        return _ok([])
 
     def _send(
         self,
@@ -163,3 +197,10 @@ class FakeTelegram(FakeService):
     def texts(self) -> list[str]:
         with self.lock:
             return [s.text for s in self.sent]
+
+
+_READS = {
+    "getme": FakeTelegram._get_me,
+    "getchat": FakeTelegram._get_chat,
+    "getupdates": FakeTelegram._get_updates,
+}

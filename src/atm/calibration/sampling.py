@@ -12,19 +12,22 @@ are background).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from atm.colors import Rgb
+from atm.colors import Rgb, to_rgb
 from atm.types import Image
-from atm.vision.dots import contrast
+from atm.vision.background import backdrop, background, rgb_distance
 
 Bools = npt.NDArray[np.bool_]
 
 SNAP_RADIUS = 15
 PATCH = 5
+#: Near a click only what clearly stands out is a dot: this far from the local background
+#: at least, and this many times its noise (stricter than the detector's 3.5).
+_SALIENT = 20.0
+_SALIENT_NOISE = 4.0
 #: A pixel is the dot's core when its contrast is at least this share of the dot's peak.
 _CORE = 0.8
 
@@ -48,12 +51,11 @@ def sample_dot(image: Image, x: int, y: int, radius: int = SNAP_RADIUS) -> Sampl
     x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
     x0, y0 = max(0, x - 2 * radius), max(0, y - 2 * radius)
     around = image[y0 : y + 2 * radius + 1, x0 : x + 2 * radius + 1]
-    local = np.median(around.reshape(-1, 3), axis=0).astype(np.float32)
-    dist = contrast(around, local)
+    local = backdrop(around, _SALIENT, noise_factor=_SALIENT_NOISE)
+    dist = rgb_distance(around, local.rgb)
     yy, xx = np.ogrid[: dist.shape[0], : dist.shape[1]]
     near = (yy + y0 - y) ** 2 + (xx + x0 - x) ** 2 <= radius * radius
-    noise = float(np.median(dist))
-    salient = dist > max(20.0, 4 * noise)
+    salient = dist > local.threshold
     ys, xs = np.nonzero(salient & near)
     if ys.size == 0:
         return Sample(x, y, sample_patch(image, x, y), snapped=False)
@@ -67,14 +69,14 @@ def sample_dot(image: Image, x: int, y: int, radius: int = SNAP_RADIUS) -> Sampl
     inside = core[max(0, cy - h) : cy + h + 1, max(0, cx - h) : cx + h + 1]
     rgb = np.mean(patch[inside] if inside.any() else patch.reshape(-1, 3), axis=0)
     sx, sy = x0 + cx, y0 + cy
-    return Sample(sx, sy, _rgb(rgb), snapped=(sx, sy) != (x, y))
+    return Sample(sx, sy, to_rgb(rgb), snapped=(sx, sy) != (x, y))
 
 
 def sample_patch(image: Image, x: int, y: int) -> Rgb:
     """The per-channel median of the 5×5 patch at (x, y): a background, robust to a rim."""
     h = PATCH // 2
     patch = image[max(0, y - h) : y + h + 1, max(0, x - h) : x + h + 1]
-    return _rgb(np.median(patch.reshape(-1, 3), axis=0))
+    return to_rgb(background(patch))
 
 
 def _blob_around(mask: Bools, y: int, x: int) -> Bools:
@@ -89,8 +91,3 @@ def _blob_around(mask: Bools, y: int, x: int) -> Bools:
         out[cy, cx] = True
         stack += [(cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)]
     return out
-
-
-def _rgb(values: npt.NDArray[np.floating[Any]]) -> Rgb:
-    v = np.rint(values).astype(int)
-    return (int(v[0]), int(v[1]), int(v[2]))

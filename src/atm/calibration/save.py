@@ -6,7 +6,8 @@
 The new file keeps every setting of the previously active config that calibration does
 not decide (loop, alerts, notify, schedule, ...), so re-calibrating loses no tuning.
 Secrets come from the environment (ATM_DISCORD_URL, ATM_TG_TOKEN, ATM_TG_CHAT), else from
-the previous config, else stay "" (that backend is off until the user fills it in).
+the previous config, else stay "" (that backend is off until the user fills it in). A secret
+the OS keyring holds is never written: it stays "" in the file and the keyring supplies it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import copy
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,8 +28,8 @@ from atm import config as config_mod
 from atm import inputs
 from atm.calibration import Calibration, clip
 from atm.colors import CALIBRATED, REFERENCE_RGB
-from atm.corpus import write_atomic
 from atm.errors import ConfigError, UsageError
+from atm.fileio import write_atomic
 from atm.geometry import Rect
 
 CURRENT = "current.txt"
@@ -43,7 +44,8 @@ class Saved:
 
     path: Path
     config: config_mod.Config
-    secrets: dict[str, str]  # env var → "environment" | "previous config" | "placeholder"
+    #: env var → "environment" | "previous config" | "keyring" | "placeholder"
+    secrets: dict[str, str]
     notes: tuple[str, ...] = ()
 
 
@@ -55,11 +57,15 @@ class ConfigFile:
 
 
 def to_config_dict(
-    cal: Calibration, base: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+    cal: Calibration,
+    base: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    held: Collection[str] = (),
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The TOML-shaped config for `cal` on top of `base` (a previous config's raw TOML).
 
-    Returns it and where each secret came from. Nothing is validated here.
+    Returns it and where each secret came from; `held` names the environment variables
+    whose secret the keyring holds (written as ""). Nothing is validated here.
     """
     data: dict[str, Any] = copy.deepcopy(dict(base or {}))
     data["schema"] = 1
@@ -77,7 +83,7 @@ def to_config_dict(
     canary["roi"] = _roi(cal.canary_roi)
     canary["baseline_phash"] = cal.canary_phash
     data["canary"] = canary
-    sources = _secrets(data, env or {})
+    sources = _secrets(data, env or {}, held)
     return data, sources
 
 
@@ -116,14 +122,16 @@ def _axis_fallback(cal: Calibration) -> Rect:
     return chart
 
 
-def _secrets(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+def _secrets(data: dict[str, Any], env: Mapping[str, str], held: Collection[str]) -> dict[str, str]:
     sources: dict[str, str] = {}
     for var, keys in config_mod.ENV_SECRETS.items():
         node = data
         for key in keys[:-1]:
             child = node.get(key)
             node[key] = node = dict(child) if isinstance(child, Mapping) else {}
-        if env.get(var):
+        if var in held:
+            node[keys[-1]], sources[var] = "", "keyring"
+        elif env.get(var):
             node[keys[-1]], sources[var] = env[var], "environment"
         elif node.get(keys[-1]):
             sources[var] = "previous config"
@@ -153,6 +161,7 @@ def save_config(
     now: datetime,
     env: Mapping[str, str] | None = None,
     base: Mapping[str, Any] | None = None,
+    held: Collection[str] = (),
 ) -> Saved:
     """Validate `cal` as a config, write `configs/YYYY-MM-DD-HHMM.toml`, make it current.
 
@@ -161,7 +170,7 @@ def save_config(
     configs.mkdir(parents=True, exist_ok=True)
     path = _free_name(configs, now)
     notes: tuple[str, ...] = ()
-    data, sources = to_config_dict(cal, base, env)
+    data, sources = to_config_dict(cal, base, env, held)
     try:
         config = config_mod.from_dict(data, source=str(path))
     except ConfigError as exc:
@@ -169,7 +178,7 @@ def save_config(
             raise
         # a broken earlier config must not block a fresh calibration: start from defaults
         notes = (f"the previous config's other settings were not carried over: {exc}",)
-        data, sources = to_config_dict(cal, None, env)
+        data, sources = to_config_dict(cal, None, env, held)
         config = config_mod.from_dict(data, source=str(path))
     header = (
         f"# written by `atm calibrate` on {now:%Y-%m-%d %H:%M}; earlier configs are kept\n"

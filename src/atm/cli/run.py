@@ -24,6 +24,11 @@ def register(sub: Sub) -> None:
     p.add_argument("--stop-at", metavar="HH:MM", help="stop at this time")
     p.add_argument("--startup-delay", metavar="S", type=between(0, 3600), default=5.0)
     p.add_argument("--replay", metavar="DIR", type=Path, help="frames from a folder")
+    p.add_argument(
+        "--scheduled",
+        action="store_true",
+        help="launched by the scheduler: on a day without a session, tell the services too",
+    )
     config_opt(p)
     p.set_defaults(handler=_cmd_run)
 
@@ -33,18 +38,20 @@ def register(sub: Sub) -> None:
 
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
-    from atm.schedule import Window
+    from atm.schedule import window_for
     from atm.tools.run import run_monitor
 
     cfg = load_config(args)
-    window = Window.parse(args.start_at, args.stop_at, args.duration, cfg.schedule.timezone)
+    home = workspace(args)
+    window = window_for(cfg.schedule, home.calendar, args.start_at, args.stop_at, args.duration)
     return run_monitor(
         cfg,
-        workspace(args),
+        home,
         console,
         window=window,
         startup_delay=args.startup_delay,
         replay=args.replay,
+        scheduled=args.scheduled,
     )
 
 

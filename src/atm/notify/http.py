@@ -66,13 +66,21 @@ class HttpPoster:
         )
 
     def post(self, url: str, **kwargs: Any) -> Reply:
-        """POST and read the reply; transport failures become `TransientNotifyError`.
+        """POST and read the reply; transport failures become `TransientNotifyError`."""
+        return self.request("POST", url, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> Reply:
+        """GET and read the reply; transport failures become `TransientNotifyError`."""
+        return self.request("GET", url, **kwargs)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Reply:
+        """Send and read the reply; transport failures become `TransientNotifyError`.
 
         The error is raised after the `except` block, not in it: then not even its
         `__context__` refers to the httpx exception, whose request holds the URL.
         """
         try:
-            return self._reply(self._client.post(url, **kwargs))
+            return self._reply(self._client.request(method, url, **kwargs))
         except httpx.TimeoutException:
             error: NotifyError = TransientNotifyError(
                 f"{self.service}: no reply within {self.timeout:g} s (timed out)"

@@ -14,8 +14,9 @@ import numpy as np
 import tomli_w
 from PIL import Image as PILImage
 
-from atm.corpus import Label, frame_name, save_labels, write_atomic
+from atm.corpus import Label, frame_name, save_labels
 from atm.errors import InputError
+from atm.fileio import write_atomic
 from atm.sim.effects import Variation, drift
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render

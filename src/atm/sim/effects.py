@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from atm.colors import Rgb
+from atm.colors import Rgb, to_rgb
 from atm.sim.theme import Theme
 from atm.types import Image
 from atm.vision.image_io import decode, encode_jpeg
@@ -40,7 +40,7 @@ def drift(theme: Theme, amount: int, rng: np.random.Generator) -> Theme:
 
 def _shift(rgb: Rgb, amount: int, rng: np.random.Generator) -> Rgb:
     moved = np.clip(np.asarray(rgb) + rng.integers(-amount, amount + 1, 3), 0, 255)
-    return (int(moved[0]), int(moved[1]), int(moved[2]))
+    return to_rgb(moved)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@
     SampleStage     each colour change, the whole frame to samples/
     HealthStage     failed grabs, black or frozen frames, lost sight: once per episode
     HeartbeatStage  the heartbeat every `heartbeat.minutes`
+    DeadMansSwitchStage  pings `[healthcheck] url`: start, each heartbeat, health, stop
 
 A new concern is a new stage: a class with `observe(tick)` and `close(ts)` that yields
 events (`atm.stages.base`), added to the list `default_stages` returns.
@@ -20,6 +21,7 @@ from atm.canary import Canary
 from atm.config import Config
 from atm.stages.base import RunStats, Stage
 from atm.stages.canary import CanaryStage
+from atm.stages.deadman import DeadMansSwitchStage, Pinger
 from atm.stages.health import HealthStage
 from atm.stages.lifecycle import HeartbeatStage, StartStopStage
 from atm.stages.samples import SampleStage
@@ -36,8 +38,10 @@ def default_stages(
     canary: Canary | None = None,
     save_samples: bool = False,
     ocr: TextReader | None = None,
+    deadman: Pinger | None = None,
 ) -> list[Stage]:
-    """The stages of one chart's monitor; `summary` gives the fanout's counters."""
+    """The stages of one chart's monitor; `summary` gives the fanout's counters; `deadman`
+    the dead-man's switch, when `[healthcheck] url` is set."""
     health = HealthStage(config, stats)
     stages: list[Stage] = [CanaryStage(canary)] if canary is not None else []
     stages += [
@@ -48,4 +52,6 @@ def default_stages(
         health,
         HeartbeatStage(config, stats, summary, health.health),
     ]
+    if deadman is not None:
+        stages.append(DeadMansSwitchStage(config, stats, health.health, deadman))
     return stages

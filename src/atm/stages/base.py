@@ -71,6 +71,7 @@ class RunStats:
     """What the run has counted so far: the heartbeat, the stop ping and the CLI read it."""
 
     cycles: int = 0
+    heartbeats: int = 0
     fires: list[FireRecord] = field(default_factory=list)
     confidence_sum: float = 0.0
     confidence_n: int = 0

@@ -65,6 +65,7 @@ class HeartbeatStage:
             self._summary(),
             self._zone,
         )
+        self._stats.heartbeats += 1
         yield Alert("heartbeat", text, tick.ts)
 
     def close(self, ts: float) -> Iterator[Event]:

@@ -35,6 +35,7 @@ from atm.clock import WallClock
 from atm.colors import Rgb
 from atm.errors import CaptureError, InputError, UsageError
 from atm.geometry import Rect
+from atm.secrets import held_secrets
 from atm.types import Image
 from atm.vision.image_io import read_image
 from atm.workspace import Workspace
@@ -76,7 +77,9 @@ def run_calibrate(
     if result is None:
         console.print("calibration cancelled: nothing written")
         return 1
-    saved = save_config(workspace.configs, result.calibration, now=now(), env=env, base=base)
+    saved = save_config(
+        workspace.configs, result.calibration, now=now(), env=env, base=base, held=held_secrets()
+    )
     _print_saved(saved, console)
     console.print(f"user actions: {result.actions}")
     return 0
@@ -100,7 +103,12 @@ def _accept(
         )
         return 1
     saved = save_config(
-        workspace.configs, accept(proposal, image, title), now=now, env=env, base=base
+        workspace.configs,
+        accept(proposal, image, title),
+        now=now,
+        env=env,
+        base=base,
+        held=held_secrets(),
     )
     _print_saved(saved, console)
     return 0
@@ -179,6 +187,8 @@ def _print_saved(saved: Saved, console: Console) -> None:
     for var, source in saved.secrets.items():
         if source == "placeholder":
             console.print(f"  {var} not set: that backend stays off until you fill it in")
+        elif source == "keyring":
+            console.print(f"  {var}: in the OS keyring, not written to the file")
         else:
             console.print(f"  {var}: from the {source}")
     for note in saved.notes:

@@ -10,13 +10,26 @@ from rich.console import Console
 
 from atm.config import Config
 from atm.redact import redact_config
+from atm.secrets import SECRETS, open_store
 
 
 def print_config(config: Config, console: Console) -> None:
     """One `dotted.key = value` line per setting: valid TOML, and greppable."""
     console.print(f"# {config.source or 'built-in defaults'}: valid", markup=False, soft_wrap=True)
+    for line in secret_lines(config):
+        console.print(f"# {line}", markup=False, soft_wrap=True)
     for key, value in _flatten(redact_config(config)):
         console.print(f"{key} = {_toml_value(value)}", markup=False, soft_wrap=True)
+
+
+def secret_lines(config: Config) -> list[str]:
+    """Which keyring is used (or why none), and where each secret came from."""
+    lines = [open_store()[1]]
+    for secret in SECRETS.values():
+        source = config.secret_sources.get(secret.dotted, "not set")
+        where = f"environment ({secret.env})" if source == "environment" else source
+        lines.append(f"{secret.dotted}: {where}")
+    return lines
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:

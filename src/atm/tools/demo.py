@@ -22,9 +22,9 @@ from atm import config as config_mod
 from atm.audit import AuditLog
 from atm.capture.sim import SimCapture
 from atm.clock import ReplayClock, hms
-from atm.corpus import write_atomic
 from atm.errors import UsageError
 from atm.evaluate import FireAt, pair_fires
+from atm.fileio import write_atomic
 from atm.notify import factory
 from atm.runner import Runner
 from atm.sim.corpus import corpus_config

@@ -1,9 +1,14 @@
 """`atm run`: the live monitor (or a replayed folder), with schedule, signals and canary.
 
-A replayed folder is planned from its first frame's time, as if the run had been
-launched then, so `--start-at`, `--stop-at` and `--duration` mean the same in replay
-time as live. Exit codes: 0 a clean stop; 1 a trigger that no backend delivered (the
-dead letter says why); 2 a workspace that cannot be written or a folder with no frames.
+The session comes from `atm.schedule`, exchange calendar included. On a day without a
+session it says why in one line and exits 0; launched by the scheduler (`--scheduled`) it
+also tells the services and pings the dead-man's switch, so a silent holiday is not
+mistaken for a dead ATM. A replayed folder is planned from its first frame's time, as
+if the run had been launched then: a holiday's frames are not replayed, a session stops
+at an early close, and `--start-at`, `--stop-at` and `--duration` hold in replay time.
+
+Exit codes: 0 a clean stop; 1 a trigger that no backend delivered (the dead letter says
+why); 2 a workspace that cannot be written, or a replay folder with no frames to play.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from atm.capture.replay import ReplayCapture, first_time
 from atm.capture.window import activate, find_window
 from atm.clock import Clock, ReplayClock, WallClock, local
 from atm.config import Config
+from atm.deadman import DeadMansSwitch
 from atm.errors import AtmError, InputError, WorkspaceError, os_reason
 from atm.notify import factory
+from atm.notify.base import Message
 from atm.runner import Runner
 from atm.schedule import Plan, Window, sleep_until
 from atm.stages.base import RunStats
@@ -41,6 +48,7 @@ def run_monitor(
     window: Window,
     startup_delay: float = 5.0,
     replay: Path | None = None,
+    scheduled: bool = False,
 ) -> int:
     """Run until the schedule, the frames or a signal ends it; 0 on a clean stop, 1 when a
     trigger reached no backend."""
@@ -51,12 +59,16 @@ def run_monitor(
     if replay is not None:
         replay_clock = ReplayClock()
         clock: Clock = replay_clock
-        plan = _replay_plan(window, replay)
+        plan = _replay_plan(window, replay, console)
+        if plan is None:
+            return 0
         capture: Capture = _replay(replay, replay_clock, console, config, plan)
         live: LiveCapture | None = None
     else:
         console.print(set_dpi_awareness())
         clock = WallClock()
+        if _closed(window, clock.time(), console, (config, workspace) if scheduled else None):
+            return 0
         plan = window.plan(clock.time())
         console.print(f"session {plan.describe(clock.time(), zone)}")
         if not sleep_until(clock, plan.start_ts, stop.is_set):
@@ -65,6 +77,7 @@ def run_monitor(
     ocr = default_reader()
     if ocr is None:
         console.print(f"{INSTALL_HINT}; levels will use the calibration points")
+    audit = AuditLog(workspace.logs, zone)
     runner = Runner(
         config,
         capture,
@@ -73,12 +86,13 @@ def run_monitor(
             config.notify, workspace.dead_letter, console=console, outbox=workspace.outbox
         ),
         workspace,
-        AuditLog(workspace.logs, zone),
+        audit,
         live=live,
         pace=replay is None,
         canary=Canary(config.canary, workspace.pause_file, zone=zone),
         save_samples=replay is None,
         ocr=ocr,
+        deadman=_deadman(config, audit, clock),
     )
     stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
     _summary(stats, workspace, console, capture)
@@ -95,37 +109,6 @@ def _check_writable(workspace: Workspace) -> None:
         )
 
 
-def _replay_plan(window: Window, folder: Path) -> Plan:
-    """The session the replay is, seen from its first frame; `InputError` if it has none."""
-    first = first_time(folder)
-    if first is None:
-        raise InputError(f"{folder}: no frames named YYYYMMDD_HHMMSS*.png/.jpg to replay")
-    return window.plan(first)
-
-
-def _replay(
-    folder: Path, clock: ReplayClock, console: Console, config: Config, plan: Plan
-) -> ReplayCapture:
-    zone = config.schedule.timezone
-
-    def skipped(path: Path, why: str) -> None:
-        console.print(f"skipped {why}", style="yellow", markup=False)
-
-    region = config.capture.region
-    between = (plan.start_ts, plan.stop_ts)
-    capture = ReplayCapture(
-        folder, clock, on_skip=skipped, between=between, size=(region.w, region.h)
-    )
-    if not capture.paths:
-        capture.close()
-        stop = f" to {local(plan.stop_ts, zone):%Y-%m-%d %H:%M}" if plan.stop_ts else ""
-        raise InputError(
-            f"{folder}: no frames in the session from {local(plan.start_ts, zone):%Y-%m-%d %H:%M}"
-            f"{stop}"
-        )
-    return capture
-
-
 def _verdict(runner: Runner, workspace: Workspace) -> int:
     """1 when a trigger reached no backend but the console (or, without remote backends,
     not even the console); the dead letter has each one with the reason."""
@@ -137,6 +120,78 @@ def _verdict(runner: Runner, workspace: Workspace) -> int:
             f"see {workspace.dead_letter}"
         )
     return 0
+
+
+def _replay_plan(window: Window, folder: Path, console: Console) -> Plan | None:
+    """The session the replay is, seen from its first frame; None when that day has none."""
+    first = first_time(folder)
+    if first is None:
+        raise InputError(f"{folder}: no frames named YYYYMMDD_HHMMSS*.png/.jpg to replay")
+    return None if _closed(window, first, console) else window.plan(first)
+
+
+def _replay(
+    folder: Path, clock: ReplayClock, console: Console, config: Config, plan: Plan
+) -> ReplayCapture:
+    """The session's frames; those of another size than capture.region are skipped."""
+
+    def skipped(path: Path, why: str) -> None:
+        console.print(f"skipped {why}", style="yellow", markup=False)
+
+    region, zone = config.capture.region, config.schedule.timezone
+    between = (plan.start_ts, plan.stop_ts)
+    capture = ReplayCapture(
+        folder, clock, on_skip=skipped, between=between, size=(region.w, region.h)
+    )
+    if not capture.paths:
+        capture.close()
+        stop = f" to {local(plan.stop_ts, zone):%Y-%m-%d %H:%M}" if plan.stop_ts else ""
+        start = f"{local(plan.start_ts, zone):%Y-%m-%d %H:%M}"
+        raise InputError(f"{folder}: no frames in the session from {start}{stop}")
+    return capture
+
+
+def _closed(
+    window: Window,
+    now: float,
+    console: Console,
+    tell: tuple[Config, Workspace] | None = None,
+) -> bool:
+    """True when today has no session: one line says why (and, with `tell`, the services
+    and the dead-man's switch hear it too)."""
+    day = window.closed_today(now)
+    if day is None:
+        return False
+    nxt = window.plan(now)
+    line = f"no session today ({day.closed}); next session {nxt.describe(now, window.zone)}"
+    console.print(line.replace("starts ", "", 1), markup=False)
+    if tell is not None:
+        _tell(line, now, *tell)
+    return True
+
+
+def _tell(line: str, now: float, config: Config, workspace: Workspace) -> None:
+    audit = AuditLog(workspace.logs, config.schedule.timezone)
+    publisher = factory.builder(config.notify, workspace.dead_letter)(
+        lambda event: audit.write(now, event)
+    )
+    publisher.publish(Message(kind="startup", text=f"📅 ATM: {line}", ts=now))
+    switch = _deadman(config, audit, WallClock())
+    if switch is not None:
+        switch.ping(line)
+        switch.close()
+    publisher.close()
+    audit.close()
+
+
+def _deadman(config: Config, audit: AuditLog, clock: Clock) -> DeadMansSwitch | None:
+    """The dead-man's switch when `[healthcheck] url` is set; its outcomes go to the audit."""
+    if not config.healthcheck.enabled:
+        return None
+    url = config.healthcheck.url.get_secret_value()
+    return DeadMansSwitch(
+        url, lambda event: audit.write(clock.time(), event), timeout=config.healthcheck.timeout_s
+    )
 
 
 def _live(

@@ -7,9 +7,10 @@ the nearest dot; Enter accepts a step, Esc cancels, Ctrl+S saves. With a proposa
 (`--auto`) every step starts with what auto-detection found drawn on the screenshot, so
 accepting is one key per step, or one Save (button or Ctrl+S) at any time.
 
-The window holds no calibration logic: colours come from `atm.calibration.sampling`, the
-result is a `Calibration`, and `check` (the config loader) must accept it before the
-window closes. Only the main thread touches widgets.
+The window holds no calibration logic: the steps, what they settle and the rules for
+moving between them are `atm.calibration.draft`'s; here pointer and keys become draft
+moves, and the draft is drawn. `check` (the config loader) must accept the result before
+the window closes. Only the main thread touches widgets.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ from __future__ import annotations
 import contextlib
 import tkinter as tk
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 from PIL import Image as PILImage
 from PIL import ImageTk
 
-from atm.calibration import AxisMark, Calibration, Proposal, assemble, clip, from_corners
-from atm.calibration.sampling import sample_dot, sample_patch
-from atm.colors import CALIBRATED, REFERENCE_RGB, Rgb
-from atm.errors import AtmError
+from atm.calibration import Calibration, Proposal, from_corners
+from atm.calibration.draft import STEPS, Draft, WizardStep
+from atm.errors import AtmError, Refused
 from atm.geometry import Rect
 from atm.types import Image
 from atm.ui import (
@@ -39,11 +38,11 @@ from atm.ui import (
     open_root,
     region_view,
 )
+from atm.ui.ready import ask_ready
+from atm.ui.widgets import Loupe, Swatches
 
 TITLE = "ATM calibration"
-StepKind = Literal["rect", "color", "axis", "save"]
 _DRAG = 5  # canvas pixels: a press and release farther apart than this is a drag
-_LOUPE, _LOUPE_ZOOM = 160, 8
 _OUTLINE = {
     "region": "#ffffff",
     "strip": "#ffd700",
@@ -54,83 +53,9 @@ _OUTLINE = {
 
 
 @dataclass(frozen=True, slots=True)
-class Step:
-    key: str
-    kind: StepKind
-    hint: str
-
-
-STEPS: tuple[Step, ...] = (
-    Step("region", "rect", "Drag a rectangle over the chart, dot strip included."),
-    Step(
-        "strip",
-        "rect",
-        "Dot strip: drag over the row of dots, or click its top-left and bottom-right corners.",
-    ),
-    *(
-        Step(c, "color", f"Click a {c.replace('_', ' ')} dot. Skip if none is on screen.")
-        for c in CALIBRATED[:-1]
-    ),
-    Step("background", "color", "Click the strip's background, between two dots."),
-    Step("chart", "rect", "Chart area, where SL/TP lines appear: drag, or click two corners."),
-    Step(
-        "axis",
-        "axis",
-        "Price axis: drag over the label column; click a label and type "
-        "its price, twice (or Next to skip).",
-    ),
-    Step(
-        "canary",
-        "rect",
-        "Canary: a part of the window that never changes (title bar, "
-        "window buttons). Drag, or click two corners.",
-    ),
-    Step("save", "save", "Check the window title, then Save (Enter)."),
-)
-
-
-@dataclass(frozen=True, slots=True)
 class WizardResult:
     calibration: Calibration
     actions: int  # clicks, drags, keys and typed entries the user needed
-
-
-@dataclass(slots=True)
-class _Draft:
-    """What the user has settled so far; None = not marked."""
-
-    rects: dict[str, Rect] = field(default_factory=dict)
-    colors: dict[str, Rgb] = field(default_factory=dict)
-    marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # where a colour was read
-    source: dict[str, str] = field(default_factory=dict)  # colour → "auto" | "clicked"
-    points: list[tuple[int, float | None]] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, proposal: Proposal | None) -> _Draft:
-        draft = cls()
-        if proposal is None:
-            return draft
-        found = {
-            "strip": proposal.dot_roi,
-            "chart": proposal.chart_roi,
-            "axis": proposal.axis_roi,
-            "canary": proposal.canary_roi,
-        }
-        draft.rects = {k: v for k, v in found.items() if v is not None}
-        if draft.rects:
-            draft.rects["region"] = _union(list(draft.rects.values()), proposal)
-        draft.colors = dict(proposal.colors)
-        draft.source = dict.fromkeys(proposal.colors, "auto")
-        labels = proposal.axis_labels
-        draft.points = [(labels[0], None), (labels[-1], None)] if len(labels) >= 2 else []
-        return draft
-
-
-def _union(rects: list[Rect], proposal: Proposal) -> Rect:
-    pad = round(10 * proposal.height / 1080)
-    x0, y0 = min(r.x for r in rects) - pad, min(r.y for r in rects) - pad
-    x1, y1 = max(r.right for r in rects) + pad, max(r.bottom for r in rects) + pad
-    return clip(Rect(x0, y0, x1 - x0, y1 - y0), proposal.width, proposal.height)
 
 
 def run_wizard(
@@ -152,7 +77,7 @@ def run_wizard(
     try:
         actions = 0
         if image is None:
-            ready = _ask_ready(root, title)
+            ready = ask_ready(root, title)
             if ready is None:
                 return None
             title, actions = ready
@@ -169,38 +94,6 @@ def run_wizard(
             root.destroy()  # unless already gone
 
 
-def _ask_ready(root: tk.Tk, title: str) -> tuple[str, int] | None:
-    """The first dialog: which window, and "Ready?". (title, actions) or None if cancelled."""
-    root.geometry("+0+0")
-    frame = tk.Frame(root, padx=16, pady=12)
-    frame.pack()
-    tk.Label(frame, text="Window title (part of it):").pack(anchor="w")
-    entry = tk.Entry(frame, width=40)
-    entry.insert(0, title)
-    entry.pack(fill="x")
-    tk.Label(
-        frame,
-        text="Ready? Bring the chart to the front, then press Ready (Enter).\n"
-        "The screenshot is taken after the countdown in the terminal.",
-        justify="left",
-    ).pack(anchor="w", pady=8)
-    answer = tk.StringVar(root, "")
-    buttons = tk.Frame(frame)
-    buttons.pack(anchor="e")
-    tk.Button(buttons, text="Cancel", command=lambda: answer.set("cancel")).pack(side="right")
-    tk.Button(buttons, text="Ready", command=lambda: answer.set("ready")).pack(side="right")
-    root.bind("<Return>", lambda _e: answer.set("ready"))
-    root.bind("<Escape>", lambda _e: answer.set("cancel"))
-    root.protocol("WM_DELETE_WINDOW", lambda: answer.set("cancel"))
-    entry.focus_set()
-    root.wait_variable(answer)
-    chosen = entry.get().strip() or title
-    frame.destroy()
-    root.unbind("<Return>")
-    root.unbind("<Escape>")
-    return None if answer.get() == "cancel" else (chosen, 1)
-
-
 class _Wizard:
     def __init__(
         self,
@@ -213,21 +106,19 @@ class _Wizard:
     ) -> None:
         self.root, self.image, self.proposal, self.check = root, image, proposal, check
         self.height, self.width = image.shape[:2]
-        self.draft = _Draft.of(proposal)
+        self.draft = Draft.of(image, proposal, title)
         self.actions = actions
         self.result: WizardResult | None = None
-        self.index = 0
         self.view = View.fit(Rect(0, 0, self.width, self.height))
         self.press: tuple[float, float] | None = None
         self.corner: tuple[int, int] | None = None
         self._photos: dict[View, ImageTk.PhotoImage] = {}
-        self._loupe_photo: ImageTk.PhotoImage | None = None
-        self._build(title)
+        self._build()
         self._show()
 
     # -- layout ------------------------------------------------------------------------
 
-    def _build(self, title: str) -> None:
+    def _build(self) -> None:
         root = self.root
         root.geometry(GEOMETRY)
         root.resizable(False, False)
@@ -242,28 +133,18 @@ class _Wizard:
         self.heading.pack(fill="x")
         self.hint = tk.Label(side, wraplength=290, justify="left", anchor="w", height=4)
         self.hint.pack(fill="x", pady=(4, 6))
-        self.loupe = tk.Canvas(side, width=_LOUPE, height=_LOUPE, bg="black", highlightthickness=0)
-        self.loupe.pack()
-        self.readout = tk.Label(side, anchor="w", font=("TkFixedFont", 9))
-        self.readout.pack(fill="x")
-        swatches = tk.Frame(side)
-        swatches.pack(fill="x", pady=6)
-        self.swatches: dict[str, tuple[tk.Label, tk.Label]] = {}
-        for name in CALIBRATED:
-            row = tk.Frame(swatches)
-            row.pack(fill="x")
-            chip = tk.Label(row, width=2, relief="solid", bd=1)
-            chip.pack(side="left", padx=(0, 6))
-            text = tk.Label(row, anchor="w", font=("TkFixedFont", 9))
-            text.pack(side="left", fill="x")
-            self.swatches[name] = (chip, text)
+        self.loupe = Loupe(side)
+        self.swatches = Swatches(side)
         self.entry_label = tk.Label(side, anchor="w")
         self.entry_label.pack(fill="x")
         self.entry = tk.Entry(side)
         self.entry.pack(fill="x")
-        self.title_value = title
         self.status = tk.Label(side, wraplength=290, justify="left", anchor="w", fg="#b00000")
         self.status.pack(fill="x", pady=4)
+        self._buttons(side)
+        self._bind()
+
+    def _buttons(self, side: tk.Frame) -> None:
         buttons = tk.Frame(side)
         buttons.pack(side="bottom", fill="x")
         for column, (caption, command) in enumerate(
@@ -272,14 +153,16 @@ class _Wizard:
             button = tk.Button(buttons, text=caption, width=1, command=self._counted(command))
             button.grid(row=0, column=column, sticky="ew", padx=1)
             buttons.columnconfigure(column, weight=1, uniform="buttons")
+
+    def _bind(self) -> None:
         self.canvas.bind("<ButtonPress-1>", self._on_press)
         self.canvas.bind("<B1-Motion>", self._on_drag)
         self.canvas.bind("<ButtonRelease-1>", self._on_release)
         self.canvas.bind("<Motion>", self._on_motion)
-        root.bind("<Return>", self._counted_event(self._on_return))
-        root.bind("<Escape>", self._counted_event(lambda: self._cancel()))
-        root.bind("<Control-s>", self._counted_event(self._save))
-        root.protocol("WM_DELETE_WINDOW", self._cancel)
+        self.root.bind("<Return>", self._counted_event(self._on_return))
+        self.root.bind("<Escape>", self._counted_event(lambda: self._cancel()))
+        self.root.bind("<Control-s>", self._counted_event(self._save))
+        self.root.protocol("WM_DELETE_WINDOW", self._cancel)
 
     def _counted(self, action: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
@@ -298,8 +181,8 @@ class _Wizard:
     # -- steps -------------------------------------------------------------------------
 
     @property
-    def step(self) -> Step:
-        return STEPS[self.index]
+    def step(self) -> WizardStep:
+        return self.draft.step
 
     def _show(self) -> None:
         step = self.step
@@ -311,23 +194,23 @@ class _Wizard:
         else:
             self.view = region_view(self.draft.rects.get("region"), self.width, self.height)
         name = step.key.replace("_", " ")
-        self.heading.configure(text=f"Step {self.index + 1}/{len(STEPS)} · {name}")
+        self.heading.configure(text=f"Step {self.draft.index + 1}/{len(STEPS)} · {name}")
         self.hint.configure(text=step.hint)
         self._status("")
         self._entry_for(step)
         self._render()
 
-    def _entry_for(self, step: Step) -> None:
+    def _entry_for(self, step: WizardStep) -> None:
         self.entry.delete(0, "end")
         if step.kind == "save":
             self.entry_label.configure(text="Window title (part of it):")
-            self.entry.insert(0, self.title_value)
+            self.entry.insert(0, self.draft.title)
             self.entry.configure(state="normal")
             self.entry.focus_set()
         elif step.kind == "axis":
             self.entry_label.configure(text=self._price_prompt())
             self.entry.configure(state="normal")
-            if self._pending_price() is None:
+            if self.draft.pending_price() is None:
                 self.canvas.focus_set()
             else:
                 self.entry.focus_set()
@@ -337,121 +220,56 @@ class _Wizard:
             self.canvas.focus_set()
 
     def _price_prompt(self) -> str:
-        pending = self._pending_price()
+        pending = self.draft.pending_price()
         if pending is None:
             return "Click a price label on the axis."
         return f"Price at y={self.draft.points[pending][0]} (type it, Enter):"
 
-    def _pending_price(self) -> int | None:
-        for i, (_, price) in enumerate(self.draft.points):
-            if price is None:
-                return i
-        return None
+    def _move(self, move: Callable[[], bool | None], *, redraw: bool = False) -> None:
+        """Make a draft move and show what it did: the refusal, the save (a move that
+        finishes), the new step, or with `redraw` the same step with what changed."""
+        index = self.draft.index
+        try:
+            finished = move()
+        except Refused as exc:
+            self._status(str(exc))
+            return
+        if finished:
+            self._save()
+        elif self.draft.index != index:
+            self._show()
+        elif redraw:
+            self._entry_for(self.step)
+            self._render()
 
     def _next(self) -> None:
-        step = self.step
-        if step.key == "strip" and "strip" not in self.draft.rects:
-            self._status("Mark the dot strip first: drag over the row of dots.")
-            return
-        if step.kind == "save":
-            self._save()
-            return
-        if step.key == "region":
-            self.draft.rects.setdefault("region", Rect(0, 0, self.width, self.height))
-        if step.kind == "axis" and self.entry.get().strip() and not self._commit_price():
-            return
-        self.index += 1
-        self._show()
+        self._move(lambda: self.draft.next(self.entry.get()))
 
     def _back(self) -> None:
-        if self.step.kind == "save":
-            self.title_value = self.entry.get().strip() or self.title_value
-        if self.index > 0:
-            self.index -= 1
-            self._show()
+        self._move(lambda: self.draft.back(self.entry.get()))
 
     def _skip(self) -> None:
-        step = self.step
-        if step.key == "strip":
-            self._status("The dot strip cannot be skipped: nothing works without it.")
-            return
-        if step.kind == "color":
-            self.draft.colors.pop(step.key, None)
-            self.draft.marks.pop(step.key, None)
-            self.draft.source.pop(step.key, None)
-        elif step.kind == "axis":
-            self.draft.points = []
-        elif step.kind == "rect" and step.key != "region":
-            self.draft.rects.pop(step.key, None)
-        if step.kind != "save":
-            self.index += 1
-            self._show()
+        self._move(self.draft.skip)
 
     def _on_return(self) -> None:
-        typed = self.root.focus_get() is self.entry and self.entry.get().strip()
-        if self.step.kind == "axis" and typed:
-            if self._commit_price() and self._has_prices():
-                self.index += 1
-                self._show()
-            return
-        self._next()
-
-    def _has_prices(self) -> bool:
-        return len(self.draft.points) == 2 and all(p is not None for _, p in self.draft.points)
-
-    def _commit_price(self) -> bool:
-        text = self.entry.get().strip().replace(",", ".")
-        pending = self._pending_price()
-        if pending is None:
-            return True
-        try:
-            price = float(text)
-        except ValueError:
-            self._status(f"Not a price: {text!r}. Type a number such as 486.25.")
-            return False
-        self.draft.points[pending] = (self.draft.points[pending][0], price)
-        self._entry_for(self.step)
-        self._render()
-        return True
+        typed, in_entry = self.entry.get(), self.root.focus_get() is self.entry
+        self._move(
+            lambda: self.draft.enter(typed) if in_entry else self.draft.next(typed), redraw=True
+        )
 
     def _cancel(self) -> None:
         self.result = None
         self.root.quit()
 
     def _save(self) -> None:
-        if self.step.kind == "save":
-            self.title_value = self.entry.get().strip() or self.title_value
-        calibration = self._calibration()
-        if calibration is None:
-            self._status("Mark the dot strip before saving (step 2).")
-            return
         try:
+            calibration = self.draft.finish(self.entry.get())
             self.check(calibration)
         except AtmError as exc:
             self._status(str(exc))
             return
         self.result = WizardResult(calibration, self.actions)
         self.root.quit()
-
-    def _calibration(self) -> Calibration | None:
-        rects, points = self.draft.rects, self.draft.points
-        if "strip" not in rects:
-            return None
-        marks = None
-        if len(points) == 2:
-            (y0, p0), (y1, p1) = points
-            if p0 is not None and p1 is not None:
-                marks = (AxisMark(y0, p0), AxisMark(y1, p1))
-        return assemble(
-            self.image,
-            rects["strip"],
-            chart_roi=rects.get("chart"),
-            canary_roi=rects.get("canary"),
-            colors=self.draft.colors,
-            window_title=self.title_value,
-            y_axis_roi=rects.get("axis"),
-            y_axis_points=marks,
-        )
 
     # -- pointer -----------------------------------------------------------------------
 
@@ -480,63 +298,25 @@ class _Wizard:
         if kind == "rect" or (kind == "axis" and dragged):
             self._mark_rect(start, end, dragged)
         elif kind == "color":
-            self._mark_color(*end)
+            self._move(lambda: self.draft.mark_color(*end))
         elif kind == "axis":
-            self._mark_price_row(end[1])
+            self._move(lambda: self.draft.mark_price_row(end[1]), redraw=True)
 
     def _mark_rect(self, start: tuple[int, int], end: tuple[int, int], dragged: bool) -> None:
-        key = self.step.key
+        """A drag marks the rectangle; a click is one corner, the next click the other."""
         if dragged:
-            self.draft.rects[key] = from_corners(*start, end[0] + 1, end[1] + 1)
+            self.draft.mark_rect(from_corners(*start, end[0] + 1, end[1] + 1))
         elif self.corner is None:
             self.corner = end
             self._status("Now click the opposite corner.")
         else:
             corner, self.corner = self.corner, None
-            self.draft.rects[key] = from_corners(*corner, *end)
+            self.draft.mark_rect(from_corners(*corner, *end))
             self._status("")
         self._render()
 
-    def _mark_color(self, x: int, y: int) -> None:
-        name = self.step.key
-        if name == "background":
-            rgb, at = sample_patch(self.image, x, y), (x, y)
-        else:
-            sample = sample_dot(self.image, x, y)
-            rgb, at = sample.rgb, (sample.x, sample.y)
-        self.draft.colors[name], self.draft.marks[name] = rgb, at
-        self.draft.source[name] = "clicked"
-        self.index += 1
-        self._show()
-
-    def _mark_price_row(self, y: int) -> None:
-        """A click on the axis: moves the point awaiting its price, or adds one."""
-        points, pending = self.draft.points, self._pending_price()
-        if pending is not None:
-            points[pending] = (y, None)
-        elif len(points) < 2:
-            points.append((y, None))
-        else:
-            points[:] = [(y, None)]  # both were done: start over
-        self._entry_for(self.step)
-        self._render()
-
     def _on_motion(self, event: tk.Event) -> None:
-        x, y = self.view.to_image(event.x, event.y)
-        r = _LOUPE // _LOUPE_ZOOM // 2
-        crop = self.image[max(0, y - r) : y + r, max(0, x - r) : x + r]
-        if crop.size:
-            big = PILImage.fromarray(crop).resize(
-                (crop.shape[1] * _LOUPE_ZOOM, crop.shape[0] * _LOUPE_ZOOM),
-                PILImage.Resampling.NEAREST,
-            )
-            self._loupe_photo = ImageTk.PhotoImage(big)
-            self.loupe.delete("all")
-            self.loupe.create_image(0, 0, image=self._loupe_photo, anchor="nw")
-            c = r * _LOUPE_ZOOM
-            self.loupe.create_rectangle(c, c, c + _LOUPE_ZOOM, c + _LOUPE_ZOOM, outline="#ff0000")
-        rgb = self.image[y, x]
-        self.readout.configure(text=f"x={x} y={y} rgb({rgb[0]}, {rgb[1]}, {rgb[2]})")
+        self.loupe.show(self.image, *self.view.to_image(event.x, event.y))
 
     # -- drawing -----------------------------------------------------------------------
 
@@ -562,7 +342,7 @@ class _Wizard:
             self._cross(*self.corner, "#ffffff")
         self._draw_colors()
         self._draw_points()
-        self._fill_swatches()
+        self.swatches.fill(self.draft.colors, self.draft.source, self.step.key)
 
     def _box(self, r: Rect, colour: str, label: str, width: int) -> None:
         x0, y0 = self.view.to_canvas(r.x, r.y)
@@ -609,11 +389,3 @@ class _Wizard:
             self.canvas.create_line(x0, cy, x1, cy, fill="#ff40ff", width=2)
             text = "?" if price is None else f"{price:g}"
             self.canvas.create_text(x0 - 4, cy, text=text, fill="#ff40ff", anchor="e")
-
-    def _fill_swatches(self) -> None:
-        for name, (chip, text) in self.swatches.items():
-            rgb = self.draft.colors.get(name, REFERENCE_RGB[name])
-            source = self.draft.source.get(name, "reference")
-            chip.configure(bg="#{:02x}{:02x}{:02x}".format(*rgb))
-            mark = "▶" if name == self.step.key else " "
-            text.configure(text=f"{mark}{name:<12}{source:<9}{rgb[0]:>3},{rgb[1]:>3},{rgb[2]:>3}")

@@ -25,7 +25,8 @@ import numpy.typing as npt
 
 from atm.colors import Rgb
 from atm.types import Image
-from atm.vision.lines import Floats, background, colour_share, contrast, runs
+from atm.vision.background import Floats, background, max_channel_difference
+from atm.vision.lines import SAMPLE_STEP, colour_share, runs
 
 Bools = npt.NDArray[np.bool_]
 
@@ -140,7 +141,7 @@ def read_tags(
 ) -> list[Tag]:
     """The tags of colour `rgb` on the axis column, top to bottom, with the prices they show."""
     boxes = []
-    bg = background(axis_crop)
+    bg = background(axis_crop, SAMPLE_STEP)
     for top, bottom in _tag_runs(axis_crop, rgb, tolerance):
         cols = np.flatnonzero(_near(axis_crop[top : bottom + 1], rgb, tolerance, bg).any(axis=0))
         boxes.append((top, bottom, int(cols[0]), int(cols[-1])))
@@ -271,13 +272,16 @@ def _near(pixels: Image, rgb: Rgb, tolerance: float, bg: Floats) -> Bools:
 def _tag_runs(axis_crop: Image, rgb: Rgb, tolerance: float) -> list[tuple[int, int]]:
     """(top, bottom) rows of each box of colour `rgb` across the column."""
     sample = axis_crop[:, ::4]  # tags are solid across the column
-    rows = _near(sample, rgb, tolerance, background(axis_crop)).mean(axis=1) >= _TAG_ROW_SHARE
+    rows = (
+        _near(sample, rgb, tolerance, background(axis_crop, SAMPLE_STEP)).mean(axis=1)
+        >= _TAG_ROW_SHARE
+    )
     return [(a, b) for a, b in runs(rows) if b - a + 1 >= _MIN_TEXT_H + 2]
 
 
 def _text_boxes(axis_crop: Image, covered: Bools) -> list[tuple[int, int, int, int]]:
     """(top, bottom, left, right) of each word of text on rows not `covered`."""
-    away = contrast(axis_crop, background(axis_crop))
+    away = max_channel_difference(axis_crop, background(axis_crop, SAMPLE_STEP))
     shown = away[~covered]  # a tag's colour would set the bar above faint text
     ink = away > max(_MIN_INK, _INK_SHARE * float(shown.max() if shown.size else 0))
     rows = (ink.sum(axis=1) >= 2) & ~covered

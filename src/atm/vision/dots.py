@@ -12,10 +12,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from atm.colors import Rgb
+from atm.colors import Rgb, to_rgb
 from atm.types import Image
-
-Distances = npt.NDArray[np.float32]
+from atm.vision.background import Backdrop, Floats, backdrop, rgb_distance
 
 _MAX_ASPECT = 1.8
 # Wider than this, a blob may be two dots whose blurred rims touch: look for a waist.
@@ -28,8 +27,9 @@ _MIN_SOLID_CENTRE = 0.85
 # Blurred rims of close neighbours can touch; a bridged run is cut where its contrast per
 # column falls to this share of the peaks on either side.
 _WAIST = 0.8
-# Foreground starts this many times the background's median contrast (noise) away.
-_NOISE_FACTOR = 3.5
+#: The background is the median of every 2nd row and 3rd column: a sparse sample keeps
+#: it off the per-cycle budget (see `atm.vision.background`).
+_SAMPLE_STEP = (2, 3)
 # A dot's peak contrast is well above the foreground threshold; a noise speck's is not.
 _PEAK_FACTOR = 2.0
 # The rightmost candidate is checked against this many blobs (itself included).
@@ -51,34 +51,6 @@ class Blob:
     background: Rgb  # the strip background it was seen against
 
 
-@dataclass(frozen=True, slots=True)
-class Backdrop:
-    """The strip's background colour and the contrast above which a pixel is foreground."""
-
-    rgb: npt.NDArray[np.float32]
-    threshold: float
-
-
-def backdrop(strip: Image, tolerance: float) -> Backdrop:
-    """Background = per-channel median (dots are a minority); threshold adapts to noise.
-
-    A noisy capture (JPEG, scaling, dithering) lifts plain background pixels over the
-    calibrated tolerance; the threshold rises with the sample's median contrast so noise
-    specks never become dots. A sparse sample keeps this off the per-cycle budget.
-    """
-    sample = strip[::2, ::3]
-    rgb = np.median(sample.reshape(-1, 3), axis=0).astype(np.float32)
-    noise = float(np.median(contrast(sample, rgb)))
-    return Backdrop(rgb=rgb, threshold=max(tolerance, _NOISE_FACTOR * noise))
-
-
-def contrast(pixels: Image, background: npt.NDArray[np.float32]) -> Distances:
-    """(H, W) float32 Euclidean RGB distance of each pixel from the background."""
-    diff = pixels.astype(np.float32) - background
-    dist: Distances = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
-    return dist
-
-
 def find_blobs(strip: Image, tolerance: float) -> list[Blob]:
     """Every dot-like blob in `strip` ((H, W, 3) uint8 RGB), left to right.
 
@@ -86,7 +58,9 @@ def find_blobs(strip: Image, tolerance: float) -> list[Blob]:
     """
     if strip.size == 0:
         return []
-    return _same_row(_segment(strip, backdrop(strip, tolerance), 0, strip.shape[1]))
+    return _same_row(
+        _segment(strip, backdrop(strip, tolerance, step=_SAMPLE_STEP), 0, strip.shape[1])
+    )
 
 
 def rightmost_blob(strip: Image, tolerance: float) -> Blob | None:
@@ -99,7 +73,7 @@ def rightmost_blob(strip: Image, tolerance: float) -> Blob | None:
     """
     if strip.size == 0:
         return None
-    back = backdrop(strip, tolerance)
+    back = backdrop(strip, tolerance, step=_SAMPLE_STEP)
     height, width = strip.shape[:2]
     step = max(4 * height, 32)  # wider than any dot: a blob centred in a window's right
     found: list[Blob] = []  # half lies wholly inside that window
@@ -120,7 +94,7 @@ def _segment(window: Image, back: Backdrop, x0: int, width: int, first: int = 0)
     With `first=n`, components are visited right to left and the first n dots found are
     the answer: the per-cycle path pays for a few blobs, not for the whole window.
     """
-    view = _View(window, contrast(window, back.rgb), x0, width, back)
+    view = _View(window, rgb_distance(window, back.rgb), x0, width, back)
     mask = (view.dist > back.threshold).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     order = np.argsort(-(stats[1:, 0] + stats[1:, 2])) + 1 if first else range(1, n)
@@ -147,7 +121,7 @@ class _View:
     """A window of the strip with its contrast map; `x0` is its column in the strip."""
 
     pixels: Image
-    dist: Distances
+    dist: Floats
     x0: int
     width: int  # of the whole strip: a blob touching either end is clipped
     back: Backdrop
@@ -194,19 +168,20 @@ class _View:
         near = (ys - cy) ** 2 + (xs - cx) ** 2 <= r * r
         ys, xs = (ys[near], xs[near]) if near.any() else (ys, xs)
         rgb = np.median(self.pixels[y + ys, x + xs], axis=0)
-        bg = self.back.rgb
+        # Truncated, not rounded, as the detector always has: rounding would change what it
+        # reads, a detection change (issue 11's), not a refactor.
         return Blob(
             cx=self.x0 + x + cx,
             cy=y + cy,
             w=w,
             h=h,
-            rgb=(int(rgb[0]), int(rgb[1]), int(rgb[2])),
+            rgb=to_rgb(np.floor(rgb)),
             clipped=clipped,
-            background=(int(bg[0]), int(bg[1]), int(bg[2])),
+            background=to_rgb(np.floor(self.back.rgb)),
         )
 
 
-def _dot_shaped(dist: Distances, member: npt.NDArray[np.bool_], x: int, y: int) -> bool:
+def _dot_shaped(dist: Floats, member: npt.NDArray[np.bool_], x: int, y: int) -> bool:
     """Is the blob full like a disk with a solid middle, as a dot is and a letter is not?
 
     Judged at half the peak contrast: the anti-aliased rim fattens thin strokes of text

@@ -10,6 +10,7 @@ from PIL import Image as PILImage
 
 from atm import inputs
 from atm.errors import InputError
+from atm.fileio import write_atomic
 from atm.types import Image
 
 #: Frames larger than this are refused from their header, before decoding: 8K is 33 MP,
@@ -98,11 +99,5 @@ def decode(data: bytes) -> Image:
 
 
 def write_png(path: Path, image: Image) -> None:
-    """Write atomically enough for our use: a temp name in the same folder, then replace."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_bytes(encode_png(image))
-        tmp.replace(path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a half-written file must not keep a full disk full
-        raise
+    """Encode `image` ((H, W, 3) uint8 RGB) as PNG and write it atomically."""
+    write_atomic(path, encode_png(image))

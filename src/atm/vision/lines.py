@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from atm.colors import Rgb
 from atm.types import Image
+from atm.vision.background import Floats, background, max_channel_difference
 
-Floats = npt.NDArray[np.float32]
+#: The background is the median of every 8th row and column (lines and axis alike): a
+#: chart crop is large, and lines are scored by colour share, not by a noise threshold.
+SAMPLE_STEP = (8, 8)
 
 #: The coarse pass looks at every 16th column (a line across most of the width is still
 #: plain there) and lets rows through at this share of `min_coverage`; the few rows it
@@ -74,7 +76,7 @@ def find_lines(
     """
     if chart.ndim != 3 or chart.shape[0] == 0 or chart.shape[1] < _STRIDE:
         return []
-    bg = background(chart)  # candles are a minority
+    bg = background(chart, SAMPLE_STEP)  # candles are a minority
     towards = np.asarray(rgb, np.float32) - bg
     if float(towards @ towards) < 1.0:
         return []  # the line colour is the background: nothing can be seen
@@ -100,7 +102,8 @@ def find_grid(chart: Image, *, min_coverage: float = 0.25) -> list[float]:
     if chart.ndim != 3 or chart.shape[0] < 3:
         return []
     sample = np.ascontiguousarray(chart[:, ::_GRID_STRIDE])
-    share = np.mean(contrast(sample, background(chart)) > _GRID_CONTRAST, axis=1)
+    away = max_channel_difference(sample, background(chart, SAMPLE_STEP))
+    share = np.mean(away > _GRID_CONTRAST, axis=1)
     on = share >= min_coverage
     clear = share < min_coverage / 2
     thin = on[1:-1] & clear[:-2] & clear[2:]
@@ -112,20 +115,6 @@ def colour_share(pixels: Image, rgb: Rgb, tolerance: float, background: Floats) 
     over `background` (RGB float32): 1 for the pure colour, 0.5 for an even blend, 0 for
     a pixel that is no blend of the two within `tolerance`."""
     return _alpha(pixels, background, np.asarray(rgb, np.float32) - background, tolerance)
-
-
-def contrast(image: Image, bg: Floats) -> npt.NDArray[np.uint8]:
-    """(h, w) uint8: how far each pixel is from `bg` in its most different channel."""
-    diff = cv2.absdiff(image, np.broadcast_to(bg.round().astype(np.uint8), image.shape))
-    out: npt.NDArray[np.uint8] = np.maximum(np.maximum(diff[..., 0], diff[..., 1]), diff[..., 2])
-    return out
-
-
-def background(image: Image) -> Floats:
-    """Per-channel median of a sparse sample: the background, where it is the majority."""
-    sample = image[::8, ::8].reshape(-1, 3)
-    bg: Floats = np.median(sample, axis=0).astype(np.float32)
-    return bg
 
 
 def _alpha(pixels: Image, bg: Floats, towards: Floats, tolerance: float) -> Floats:
@@ -168,7 +157,7 @@ def _measure(
     if coverage < min_coverage:
         return None
     # A line drawn over bars is broken where it blends with them, never by bare background
-    bare = contrast(chart[r0 : r1 + 1], bg).min(axis=0) <= _BARE
+    bare = max_channel_difference(chart[r0 : r1 + 1], bg).min(axis=0) <= _BARE
     if _longest(~bare) < _MIN_SEGMENT * width:
         return None
     if not _isolated(alpha, on, r0 - top, r1 - top):

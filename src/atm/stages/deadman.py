@@ -1,0 +1,61 @@
+"""The dead-man's switch as a stage: `start` on the first cycle, a `ping` with each
+heartbeat, `fail` when a health episode opens (its alert text as the message), and a
+`ping` at a clean stop (`atm.deadman` sends them on its own thread).
+
+It yields no events: the switch reports its outcomes to the audit itself. A crash or a
+frozen loop sends nothing more, and that silence is what the service alerts on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from atm import messages
+from atm.config import Config
+from atm.health import Health
+from atm.stages.base import Event, RunStats, Tick
+
+
+class Pinger(Protocol):
+    """What the stage needs of `atm.deadman.DeadMansSwitch`."""
+
+    def start(self, text: str = "") -> None: ...
+
+    def ping(self, text: str = "") -> None: ...
+
+    def fail(self, text: str) -> None: ...
+
+    def close(self, timeout: float = 5.0) -> None: ...
+
+
+class DeadMansSwitchStage:
+    def __init__(self, config: Config, stats: RunStats, health: Health, switch: Pinger) -> None:
+        self._label, self._stats, self._health, self._switch = (
+            config.symbol_label,
+            stats,
+            health,
+            switch,
+        )
+        self._heartbeats = 0
+        self._open: frozenset[str] = frozenset()
+
+    def observe(self, tick: Tick) -> Iterator[Event]:
+        if tick.first:
+            self._switch.start(f"ATM started watching {self._label}")
+        opened = self._health.opened
+        for kind in sorted(set(opened) - self._open):
+            self._switch.fail(opened[kind])
+        self._open = frozenset(opened)
+        if self._stats.heartbeats > self._heartbeats:  # the heartbeat stage just sent one
+            self._heartbeats = self._stats.heartbeats
+            self._switch.ping(
+                f"alive: {len(self._stats.sent)} triggers, {self._stats.cycles} cycles"
+            )
+        yield from ()
+
+    def close(self, ts: float) -> Iterator[Event]:
+        if self._stats.cycles:
+            self._switch.ping(messages.stop(len(self._stats.sent), self._stats.cycles, ""))
+        self._switch.close()
+        yield from ()
