@@ -55,8 +55,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
-#: No screen (or wall of screens) is wider or taller than this many pixels.
-_PIXELS = 65_536
+_PIXELS = 65_536  # no screen (or wall of screens) is wider or taller
 
 
 class Roi(_Model):
@@ -143,8 +142,7 @@ class Levels(_Model):
     tolerance: float = Field(default=60, gt=0, le=442)
     # Phase B holds new triggers back while open: hours would silence a session
     timeout_min: float = Field(default=10, gt=0, le=240)
-    # 1e-8: the finest price `levels.decimals` prints; a coarser tick than the axis's
-    # price span is checked against y_axis.points after loading
+    # 1e-8: the finest `levels.decimals` prints; wider than the axis points' span: refused
     tick: float = Field(default=0.01, ge=1e-8, le=1000)
 
 
@@ -373,21 +371,18 @@ def from_dict(
     except ValidationError as exc:
         raise ConfigError(describe(source, exc, Config)) from None
     _check_rois(config, source)
-    _check_tick(config, source)
     return config
 
 
-def _check_tick(config: Config, source: str) -> None:
-    """A tick wider than the calibrated price span would round every level to one value."""
+def _check_rois(config: Config, source: str) -> None:
+    """What no one section can check: ROIs inside the capture region, and a tick finer than
+    the calibrated price span (a wider one rounds every level to one value)."""
     low, high = sorted(p.price for p in config.y_axis.points)
     if config.levels.tick > high - low:
         raise ConfigError(
             f"{source}: levels.tick: {config.levels.tick:g} is more than the price span of "
             f"y_axis.points ({low:g} to {high:g}); expected the instrument's tick, such as 0.01"
         )
-
-
-def _check_rois(config: Config, source: str) -> None:
     region = config.capture.region
     bounds = Roi(x=0, y=0, w=region.w, h=region.h)
     rois = {
