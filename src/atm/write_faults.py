@@ -24,6 +24,8 @@ PROBE_BYTES = 512 * 1024
 
 
 class WriteFaults:
+    """Thread-safe: `failed` from any thread, `poll` from the loop."""
+
     def __init__(self, home: Path, probe_every_s: float = 30.0) -> None:
         self._home = home
         self._every = probe_every_s
@@ -34,11 +36,6 @@ class WriteFaults:
         self._failures = 0  # refused writes so far
         self._seen = 0  # ...as counted at the last probe round
         self._lock = threading.Lock()
-
-    @property
-    def failing(self) -> dict[Path, str]:
-        with self._lock:
-            return dict(self._failing)
 
     def failed(self, path: Path, error: OSError | str) -> None:
         """A write of `path` was refused; `error` is the exception or its `os_reason`."""
