@@ -1,6 +1,6 @@
 """Detection accuracy per robustness variation (SPEC §9 first row), on larger corpora.
 
-    python benchmarks/bench_accuracy.py [BARS]
+    python -m benchmarks.bench_accuracy [BARS]
 
 Renders one corpus per case of `atm.sim.effects.CATALOGUE` and prints colour accuracy and
 FIRE precision/recall for each, plus the totals.
@@ -12,11 +12,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import machine
 from atm import config as config_mod
 from atm.evaluate import evaluate
 from atm.sim.corpus import write_corpus
 from atm.sim.effects import CATALOGUE
+from benchmarks._common import machine
 
 
 def main(bars: int) -> None:

@@ -5,10 +5,10 @@ a full 1920x1080 frame and the 1700x40 dot strip, each as a raw mss grab (BGRA) 
 through `ScreenCapture` (BGRA → contiguous RGB copy included), plus one `find_window()`
 (the window-following capture's periodic look-up).
 
-Starts its own Xvfb + openbox (tests/capture/xvfb.py), so it needs the same Debian
+Starts its own Xvfb + openbox (tests/fakes/xvfb.py), so it needs the same Debian
 packages as the tests: xvfb xdotool openbox x11-xserver-utils.
 
-    python benchmarks/bench_capture.py [--grabs 200]
+    python -m benchmarks.bench_capture [--grabs 200]
 """
 
 from __future__ import annotations
@@ -22,23 +22,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "capture"))
-
 import mss
-from xvfb import ImageWindow, XServer, missing_tools, pattern
 
-from atm.capture.screen import Rect, ScreenCapture
+from atm.capture.screen import ScreenCapture
 from atm.capture.window import find_window
 from atm.clock import WallClock
+from atm.geometry import Rect
+from tests.fakes.proc import cpu_seconds
+from tests.fakes.xvfb import ImageWindow, XServer, missing_tools, pattern
 
 FULL = Rect(0, 0, 1920, 1080)
 STRIP = Rect(60, 930, 1700, 40)  # the default dot_roi
-
-
-def server_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of another process, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(label: str, action: Callable[[], object], n: int, server_pid: int) -> float:
@@ -50,13 +44,13 @@ def measure(label: str, action: Callable[[], object], n: int, server_pid: int) -
     for _ in range(5):
         action()
     walls: list[float] = []
-    cpu_start, server_start = time.process_time(), server_cpu_s(server_pid)
+    cpu_start, server_start = time.process_time(), cpu_seconds(server_pid)
     for _ in range(n):
         t0 = time.perf_counter()
         action()
         walls.append((time.perf_counter() - t0) * 1000)
     cpu_ms = (time.process_time() - cpu_start) * 1000 / n
-    server_ms = (server_cpu_s(server_pid) - server_start) * 1000 / n
+    server_ms = (cpu_seconds(server_pid) - server_start) * 1000 / n
     median = statistics.median(walls)
     p95 = statistics.quantiles(walls, n=20)[-1]
     print(

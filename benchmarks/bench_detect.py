@@ -1,6 +1,6 @@
 """Per-cycle detect time on simulator frames at 1920×1080 and 2560×1440 (SPEC §9: ≤ 2 ms).
 
-    python benchmarks/bench_detect.py
+    python -m benchmarks.bench_detect
 
 Times `Detector.detect` (the rightmost dot: what runs every cycle) and `Detector.history`
 (every dot: late start and catch-up only) over frames of a whole simulated session.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-from _common import machine, summary_ms
 from atm import config as config_mod
 from atm.detect import Detector
 from atm.sim.corpus import corpus_config
@@ -18,6 +17,7 @@ from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
 from atm.sim.scenario import generate
 from atm.sim.theme import DARK
+from benchmarks._common import machine, summary_ms
 
 ROUNDS = 5
 

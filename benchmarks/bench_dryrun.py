@@ -1,6 +1,6 @@
 """Dry-run throughput on a 1080p PNG corpus (SPEC §9: ≥ 100 frames/s).
 
-    python benchmarks/bench_dryrun.py [BARS]
+    python -m benchmarks.bench_dryrun [BARS]
 
 Writes a simulator corpus to a temporary folder, then times `atm.tools.dryrun.evaluate`
 end to end (decode, detect, state machine, scoring), and decode alone for comparison.
@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import machine
 from atm import config as config_mod
 from atm.evaluate import evaluate
 from atm.sim.corpus import write_corpus
 from atm.vision.image_io import read_image
+from benchmarks._common import machine
 
 
 def main(bars: int) -> None:

@@ -1,10 +1,10 @@
 """Levels scan (SPEC §7, §9: ≤ 1 tick, also after the chart rescales): price error and time.
 
-    python benchmarks/bench_levels.py [--frames N]
+    python -m benchmarks.bench_levels [--frames N]
 
 Frames come from `atm.sim.levels_corpus` (the axis range and span change every frame, SL
 and TP lines with their tags at known prices) at each DPI and theme, and from a renderer
-the scan was not built on (tests/vision/foreign_chart.py). For each level present the
+the scan was not built on (tests/fakes/foreign_chart.py). For each level present the
 error is |read − true| in ticks; a line not found is a miss, not an error. "axis only"
 repeats the scan ignoring the price tags: what the axis fit alone achieves.
 
@@ -19,27 +19,24 @@ import argparse
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 
-from _common import machine, summary_ms
 from atm import config as config_mod
 from atm.frame import Frame
 from atm.levels import LevelsReading, scan
 from atm.sim.levels_corpus import SCALES, levels_frames
 from atm.vision.lines import find_lines
 from atm.vision.ocr import RapidReader, available
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "vision"))
-from foreign_chart import foreign_frames
+from benchmarks._common import machine, summary_ms
+from tests.fakes.foreign_chart import foreign_frames
 
 TICK = 0.01
-Case = tuple[np.ndarray, config_mod.Config, str, tuple[float | None, ...]]  # type: ignore[type-arg]
+Case = tuple[np.ndarray, config_mod.Config, str, tuple[float | None, ...]]
 
 
 def sim_cases(n: int, scale: float, theme: str) -> list[Case]:
-    out = []
+    out: list[Case] = []
     for f in levels_frames(n, seed=round(scale * 100) + len(theme), scale=scale, theme=theme):
         truth = (f.truth.sl, f.truth.tp1, f.truth.tp2)
         out.append((f.image, config_mod.from_dict(f.config), f.direction, truth))

@@ -1,6 +1,6 @@
 """Live alert latency and CPU under Xvfb at 1080p (SPEC §9: p95 ≤ 1 s, ≤ 2 % of one core).
 
-    python benchmarks/bench_live.py [SETUPS]
+    python -m benchmarks.bench_live [SETUPS]
 
 Starts Xvfb (with openbox), shows a simulator chart in a window, runs `atm run` in a
 subprocess capturing the screen with mss, grows the strip one dot at a time, and times
@@ -15,14 +15,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "tests" / "notify"), str(HERE.parent / "tests" / "capture")]
-
-from fake_discord import FakeDiscord  # noqa: E402
-from live_session import run_live_session  # noqa: E402
-from xvfb import XServer  # noqa: E402
-
-from _common import machine  # noqa: E402
+from benchmarks._common import machine
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.live_session import run_live_session
+from tests.fakes.xvfb import XServer
 
 SETUP = ["gray", "turquoise", "gray", "dark_green", "light_green", "gray",
          "yellow", "dark_red", "dark_red", "light_red", "gray", "gray"]  # fmt: skip

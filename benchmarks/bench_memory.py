@@ -1,6 +1,6 @@
 """Memory over an 8-hour replayed session (SPEC §9: flat, growth ≤ 5 MB).
 
-    python benchmarks/bench_memory.py [HOURS]
+    python -m benchmarks.bench_memory [HOURS]
 
 Runs the real runner on the simulator capture and the replay clock (a frame every 5 s,
 alerts through the fanout to the console backend, audit on disk) and prints the
@@ -18,7 +18,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from _common import machine
 from atm import config as config_mod
 from atm.audit import AuditLog
 from atm.capture.sim import SimCapture
@@ -30,10 +29,13 @@ from atm.sim.layout import Layout
 from atm.sim.scenario import generate
 from atm.sim.theme import DARK
 from atm.workspace import Workspace
+from benchmarks._common import machine
 
 
 def rss_mb() -> float:
     """Current resident set size, from /proc (Linux)."""
+    if sys.platform == "win32":
+        raise NotImplementedError("reads /proc: Linux only")
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024

@@ -9,7 +9,7 @@
    (must be 0: neither delivered nor dead-lettered) and duplicates (alerts the server
    received more than once: a timed-out request the server accepted late, then retried).
 
-    python benchmarks/bench_notify.py [--alerts 1000] [--fault-rate 0.3] [--rate 20] [--seed 1]
+    python -m benchmarks.bench_notify [--alerts 1000] [--fault-rate 0.3] [--rate 20] [--seed 1]
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import json
 import logging
 import random
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -28,16 +27,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "notify"))
-
-from fake_discord import FakeDiscord, Fault
-from fake_telegram import CHAT_ID, FakeTelegram
 from pydantic import SecretStr
 
 from atm.notify.base import Message, Notifier
 from atm.notify.discord import DiscordNotifier
 from atm.notify.fanout import FanoutNotifier, RetryPolicy
 from atm.notify.telegram import TelegramNotifier
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.http_service import Fault
+from tests.fakes.telegram import CHAT_ID, FakeTelegram
 
 FAULTS = {
     "discord": ["429", "500", "502", "hang", "crash"],

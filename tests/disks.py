@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_discord import FakeDiscord
-from fake_telegram import CHAT_ID, FakeTelegram
 from rich.console import Console
 
 from atm import config as config_mod
@@ -33,6 +31,8 @@ from atm.frame import Frame
 from atm.notify import factory
 from atm.runner import Runner
 from atm.workspace import Workspace
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.telegram import CHAT_ID, FakeTelegram
 
 SMALL = "2m"
 

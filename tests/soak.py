@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
-from fake_discord import FakeDiscord, Fault
 from rich.console import Console
 
 from atm.jsonl import read_jsonl
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.http_service import Fault
 
 BACKENDS = ("console", "discord", "telegram")
 OUTCOMES = ("alert_sent", "alert_failed", "alert_dropped")
@@ -225,9 +226,8 @@ def disk_soak(corpus: Path, base: Path, runs: int, seed: int) -> DiskResult:
 
 
 def _disk_run(corpus: Path, base: Path, full_at: str, free_at: str, result: DiskResult) -> None:
-    from fake_telegram import FakeTelegram
-
-    from disks import fill, run_with_hooks, small_disk
+    from tests.disks import fill, run_with_hooks, small_disk
+    from tests.fakes.telegram import FakeTelegram
 
     # 16 MiB: once freed, a session's samples and screenshots must not fill it again
     with small_disk(base, "16m") as disk, FakeDiscord() as discord, FakeTelegram() as telegram:

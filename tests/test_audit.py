@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from datetime import datetime
@@ -70,7 +68,7 @@ def test_sigkill_leaves_every_line_parseable(tmp_path: Path) -> None:
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
-    os.kill(proc.pid, signal.SIGKILL)
+    proc.kill()  # SIGKILL
     proc.wait()
     proc.stdout.close()
     files = list(tmp_path.glob("*.jsonl"))

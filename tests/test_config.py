@@ -68,7 +68,7 @@ def test_attach_screenshots_accepts_a_bool() -> None:
 def test_config_is_frozen() -> None:
     cfg = config.from_dict({})
     with pytest.raises(ValueError, match="frozen"):
-        cfg.loop.interval_s = 1  # type: ignore[misc]
+        cfg.loop.interval_s = 1
 
 
 def test_environment_secrets_override_the_file(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from atm.sim.corpus import write_corpus
 from atm.sim.effects import CATALOGUE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("seed", "case"), list(enumerate(CATALOGUE)))
 def test_variation_passes_the_gate(seed: int, case: str, tmp_path: Path) -> None:
     scale, theme, variation = CATALOGUE[case]

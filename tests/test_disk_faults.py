@@ -17,13 +17,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from fake_discord import FakeDiscord
-from fake_telegram import FakeTelegram
 
 from atm.corpus import frame_time, load_labels
 from atm.sim.corpus import write_corpus
 from atm.write_faults import WriteFaults
-from disks import fill, read_only, run_with_hooks, small_disk
+from tests.disks import fill, read_only, run_with_hooks, small_disk
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.telegram import FakeTelegram
 
 UNWRITABLE = "Cannot write to the workspace"
 WRITABLE = "Workspace writable again"
@@ -59,6 +59,7 @@ def trigger_text(name: str) -> str:
     return f"signal DIA→US30 | {datetime.fromtimestamp(frame_time(Path(name))):%H:%M:%S}"
 
 
+@pytest.mark.slow
 def test_a_full_disk_at_a_trigger_costs_no_alert_and_says_so_once(
     corpus: Path, disk: Path, discord_server: FakeDiscord, telegram_server: FakeTelegram
 ) -> None:
@@ -76,6 +77,7 @@ def test_a_full_disk_at_a_trigger_costs_no_alert_and_says_so_once(
     assert runner.sink.undelivered({"discord", "telegram"}) == []
 
 
+@pytest.mark.slow
 def test_an_unwritable_fires_folder_at_a_trigger_costs_no_alert(
     corpus: Path, tmp_path: Path, discord_server: FakeDiscord, telegram_server: FakeTelegram
 ) -> None:
@@ -92,6 +94,7 @@ def test_an_unwritable_fires_folder_at_a_trigger_costs_no_alert(
     assert not list(fires_dir.glob("*.png"))  # the screenshots were refused, not the alerts
 
 
+@pytest.mark.slow
 def test_a_file_where_the_fires_folder_should_be_is_one_health_alert(
     corpus: Path, tmp_path: Path, discord_server: FakeDiscord, telegram_server: FakeTelegram
 ) -> None:
@@ -128,6 +131,7 @@ COMMANDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=list(COMMANDS))
 def test_a_read_only_workspace_is_one_line_and_exit_2(
     command: list[str], frozen_home: Path, corpus: Path

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from atm.colors import DOT_COLORS
-from atm.fsm import STATES, Machine, transition
+from atm.fsm import STATES, Machine, Step, transition
 
 # The seed plan's table (BUY side) and its mirror (SELL side), transcribed independently of
 # atm.fsm so that a typo in one is caught by the other. Pairs absent here stay put (noise).
@@ -61,7 +61,7 @@ def test_the_seed_table_covers_every_pair() -> None:
     assert len(SEED) == len(STATES) * len(DOT_COLORS)
 
 
-def feed(machine: Machine, colors: str, start: float = 0.0, step: float = 180.0) -> list:
+def feed(machine: Machine, colors: str, start: float = 0.0, step: float = 180.0) -> list[Step]:
     return [machine.step(c, start + i * step) for i, c in enumerate(colors.split())]  # type: ignore[arg-type]
 
 

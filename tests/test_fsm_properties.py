@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,7 @@ def run(stream: list[str], gaps: list[int], lockout: float = 240) -> list[Step]:
     return steps
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(colors, gaps)
 def test_no_fire_without_arm_and_prime_since_the_last_fire(stream: list[str], g: list[int]) -> None:
@@ -40,6 +42,7 @@ def test_no_fire_without_arm_and_prime_since_the_last_fire(stream: list[str], g:
         assert step.color == ("light_green" if d == "BUY" else "light_red")
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(colors, gaps)
 def test_lockout_holds_per_direction_and_never_blocks_the_other(
@@ -57,6 +60,7 @@ def test_lockout_holds_per_direction_and_never_blocks_the_other(
             last_sent[step.fire] = step.ts
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(colors, gaps)
 def test_sell_side_mirrors_buy_side(stream: list[str], g: list[int]) -> None:

@@ -168,6 +168,7 @@ def knobs(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
     return out
 
 
+@pytest.mark.slow
 @fuzz(0.4)
 @given(changes=knobs())
 def test_a_config_that_loads_runs_a_session_without_a_crash(

@@ -12,7 +12,7 @@ import pytest
 
 from atm.cli import main
 from atm.sim.corpus import write_corpus
-from hostile import fifo, grey, jpeg_bomb, nested_json, nested_toml, png_bomb, resized
+from tests.hostile import fifo, grey, jpeg_bomb, nested_json, nested_toml, png_bomb, resized
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +34,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (w / "text.png").write_text("not an image")
     fifo(w / "fifo.toml")
     fifo(w / "fifo.png")
-    for name, corrupt in {
+    corruptions: dict[str, Callable[[Path], Path]] = {
         "bombs": lambda d: png_bomb(d / frames[4].name),
         "greys": lambda d: grey(d / frames[4].name, frames[4]),
         "sizes": lambda d: resized(d / frames[4].name, frames[4]),
-    }.items():
+    }
+    for name, corrupt in corruptions.items():
         folder = w / name
         folder.mkdir()
         for f in frames:
@@ -53,7 +54,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return w
 
 
-def home_with(world: Path, tmp: Path, current: Callable[[Path], None]) -> Path:
+def home_with(world: Path, tmp: Path, current: Callable[[Path], object]) -> Path:
     """A workspace whose configs/current.txt is whatever `current` makes of it."""
     (tmp / "configs").mkdir()
     (tmp / "configs" / "a.toml").write_text((world / "cfg.toml").read_text())
@@ -162,7 +163,7 @@ def test_configs_that_would_crash_a_run_later_are_refused_at_load(
     assert len(err) < 400
 
 
-CURRENT = {
+CURRENT: dict[str, tuple[Callable[[Path], object], str]] = {
     "a folder": (lambda p: p.mkdir(), "is a folder"),
     "binary": (lambda p: p.write_bytes(b"\xff\xfe\x00garbage"), "not UTF-8"),
     "a path outside": (lambda p: p.write_text("../../etc/passwd\n"), "not a config file"),
@@ -173,7 +174,7 @@ CURRENT = {
 
 @pytest.mark.parametrize("case", CURRENT.values(), ids=list(CURRENT))
 def test_a_broken_current_txt_is_one_line(
-    case: tuple[Callable[[Path], None], str],
+    case: tuple[Callable[[Path], object], str],
     world: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -195,6 +196,7 @@ def test_a_config_saved_with_a_byte_order_mark_is_accepted(
     ("folder", "why"),
     [("bombs", "not decoded"), ("greys", "not colour"), ("sizes", "capture.region")],
 )
+@pytest.mark.slow
 def test_a_bad_frame_is_skipped_with_a_warning_and_counted(
     folder: str, why: str, world: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -219,6 +221,7 @@ NOT_REGULAR = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", NOT_REGULAR.values(), ids=list(NOT_REGULAR))
 def test_fifos_and_devices_are_refused_before_reading(
     args: list[str], world: Path, tmp_path: Path
@@ -235,6 +238,7 @@ def test_fifos_and_devices_are_refused_before_reading(
     assert_one_line(done.returncode, done.stderr, "is a pipe or a device")
 
 
+@pytest.mark.slow
 def test_a_fifo_among_the_frames_does_not_hang_a_replay(world: Path, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -249,6 +253,7 @@ def test_a_fifo_among_the_frames_does_not_hang_a_replay(world: Path, tmp_path: P
     assert "is a pipe or a device" in " ".join(done.stdout.split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "rc"), [(["config", "check"], 2), (["config", "list"], 0)])
 def test_a_fifo_as_current_txt_hangs_nothing(
     command: list[str], rc: int, world: Path, tmp_path: Path

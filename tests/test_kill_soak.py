@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from soak import soak, soak_workspace
+from tests.soak import soak, soak_workspace
 
 
 @pytest.mark.slow

@@ -3,9 +3,6 @@ texts, and the Phase B decisions (full, partial then full, timeout, expiry)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from atm import config as config_mod
@@ -21,9 +18,7 @@ from atm.levels import (
 )
 from atm.sim.levels_corpus import SCALES, LevelsFrame, levels_frames
 from atm.vision.axis import TextReader
-
-sys.path.insert(0, str(Path(__file__).parent / "vision"))
-from foreign_chart import foreign_frames
+from tests.fakes.foreign_chart import foreign_frames
 
 TICK = 0.01
 
@@ -43,6 +38,7 @@ def _within_a_tick(got: LevelsReading, want: tuple[float | None, ...]) -> bool:
 # --- scan -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scale", SCALES)
 @pytest.mark.parametrize("theme", ["dark", "light"])
 def test_every_level_within_a_tick_while_the_axis_rescales(

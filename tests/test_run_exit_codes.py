@@ -7,14 +7,17 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from fake_discord import FakeDiscord, Fault
-from fake_telegram import FakeTelegram
 
 from atm.audit import read_jsonl
 from atm.cli import main
 from atm.corpus import frame_time
 from atm.sim.corpus import write_corpus
-from test_runner import with_services
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.http_service import Fault
+from tests.fakes.telegram import FakeTelegram
+from tests.test_runner import with_services
+
+pytestmark = pytest.mark.slow  # whole `atm` commands and replays
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ the canary's pause and resume, each health alert, and a SIGKILL mid-run."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,8 +16,6 @@ from typing import Any
 import numpy as np
 import pytest
 import tomli_w
-from fake_discord import THREAD_ID, FakeDiscord
-from fake_telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 
 from atm import config as config_mod
 from atm.audit import AuditLog, read_jsonl
@@ -32,6 +29,8 @@ from atm.runner import Runner
 from atm.sim.corpus import write_corpus
 from atm.stages.base import Alert, Audit, Event, Tick
 from atm.workspace import Workspace
+from tests.fakes.discord import THREAD_ID, FakeDiscord
+from tests.fakes.telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +65,7 @@ def expected_triggers(corpus: Path) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_replayed_session_alerts_both_services_exactly(
     corpus: Path,
     tmp_path: Path,
@@ -135,6 +135,10 @@ class Inbox:
     def publish(self, message: Message) -> None:
         self.messages.append(message)
 
+    @property
+    def backends(self) -> list[str]:
+        return ["inbox"]
+
     def summary(self) -> str:
         return ""
 
@@ -147,6 +151,16 @@ def frames_of(corpus: Path) -> Iterator[np.ndarray]:
 
     for path in sorted(corpus.glob("*.png")):
         yield read_image(path)
+
+
+def keep_in(inbox: list[Inbox]) -> Callable[[Any], Inbox]:
+    """A notifier factory for the runner whose `Inbox` lands in `inbox`."""
+
+    def make(on_event: Any) -> Inbox:
+        inbox.append(Inbox(on_event))
+        return inbox[0]
+
+    return make
 
 
 def run_script(
@@ -168,7 +182,7 @@ def run_script(
         config,
         Script(items, clock),
         clock,
-        lambda on_event: inbox.append(Inbox(on_event)) or inbox[0],
+        keep_in(inbox),
         ws,
         AuditLog(ws.logs),
         canary=Canary(config.canary, ws.pause_file),
@@ -184,6 +198,7 @@ def health_texts(inbox: Inbox) -> list[str]:
 T0 = 1_763_700_000.0
 
 
+@pytest.mark.slow
 def test_canary_pauses_once_and_resumes_when_the_file_is_deleted(
     corpus: Path, tmp_path: Path
 ) -> None:
@@ -233,6 +248,7 @@ def test_health_alerts_once_per_episode(corpus: Path, tmp_path: Path) -> None:
     assert sum("Capture failed: display gone" in t for t in texts) == 1
 
 
+@pytest.mark.slow
 def test_lost_sight_and_frozen_chart(corpus: Path, tmp_path: Path) -> None:
     image = list(frames_of(corpus))[10]
     blank_strip = image.copy()
@@ -256,6 +272,7 @@ def test_window_missing_for_a_minute_says_cannot_find_chart(corpus: Path, tmp_pa
     assert sum("Cannot find chart" in t for t in health_texts(inbox)) == 1
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_every_audit_line_parseable(corpus: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     args = [sys.executable, "-m", "atm", "--home", str(tmp_path), "run", "--replay",
@@ -268,7 +285,7 @@ def test_sigkill_mid_run_leaves_every_audit_line_parseable(corpus: Path, tmp_pat
         if files and sum(f.stat().st_size for f in files) > 20_000:
             break
         time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
+    proc.kill()  # SIGKILL
     proc.wait()
     records = [r for f in logs.glob("2*.jsonl") for r in read_jsonl(f)]
     assert len(records) > 20
@@ -305,7 +322,7 @@ def test_a_new_stage_joins_without_editing_the_others(corpus: Path, tmp_path: Pa
         config,
         Script(frames, clock),
         clock,
-        lambda on_event: inbox.append(Inbox(on_event)) or inbox[0],
+        keep_in(inbox),
         ws,
         AuditLog(ws.logs),
         pace=False,

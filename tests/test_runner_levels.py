@@ -17,7 +17,7 @@ SEED, BARS = 18, 120
 
 def expected_outcomes() -> list[tuple[str, tuple[float | None, ...]]]:
     session = generate(BARS, SEED)
-    out = []
+    out: list[tuple[str, tuple[float | None, ...]]] = []
     for i, _direction in session.fires():
         drawn = session.bars[i + 1].levels
         if drawn is None:
@@ -29,6 +29,7 @@ def expected_outcomes() -> list[tuple[str, tuple[float | None, ...]]]:
     return out
 
 
+@pytest.mark.slow
 def test_full_partial_and_timeout_in_a_replayed_session(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

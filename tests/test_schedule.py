@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-import os
-import time as time_mod
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
 from datetime import time as wall
 from zoneinfo import ZoneInfo
@@ -187,16 +185,8 @@ def test_a_skipped_wall_time_happens_on_the_old_offset() -> None:
 
 
 @pytest.fixture
-def machine_in_new_york() -> Iterator[None]:
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = NY
-    time_mod.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time_mod.tzset()
+def machine_in_new_york(machine_zone: Callable[[str], None]) -> None:
+    machine_zone(NY)
 
 
 @pytest.mark.usefixtures("machine_in_new_york")

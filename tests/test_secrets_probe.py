@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from fake_discord import WEBHOOK_ID
 
 from atm.sim.corpus import write_corpus
-from test_secrets_property import (
+from tests.fakes.discord import WEBHOOK_ID
+from tests.test_secrets_property import (
     EchoDiscord,
     EchoTelegram,
     assert_nowhere,
@@ -30,6 +30,9 @@ TOKEN = "Zq7PROBE-webhook-token_0123456789abcdef"
 BOT = "Zq7PROBE-bot-token_abcdefghijkmnop"
 APPRISE = "Zq7PROBE-apprise-key_qrstuvwxyz"
 SECRETS = (TOKEN, BOT, APPRISE)
+
+
+pytestmark = pytest.mark.slow  # whole `atm` commands and replays
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from fake_discord import WEBHOOK_ID, Answer, FakeDiscord, Fault, Recorded
-from fake_telegram import CHAT_ID, FakeTelegram
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -30,6 +28,9 @@ from atm.cli import main
 from atm.notify.fanout import RetryPolicy
 from atm.tools.notify_test import run_notify_test
 from atm.workspace import Workspace
+from tests.fakes.discord import WEBHOOK_ID, FakeDiscord
+from tests.fakes.http_service import Answer, Fault, Recorded
+from tests.fakes.telegram import CHAT_ID, FakeTelegram
 
 EXAMPLES = int(os.environ.get("ATM_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
@@ -196,6 +197,7 @@ def echoes() -> Iterator[tuple[FakeDiscord, FakeTelegram]]:
         yield discord, telegram
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # apprise's plugins import imghdr
 @FUZZ
 @given(secret=secrets, encode=st.booleans())

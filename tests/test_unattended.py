@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 import tomli_w
-from fake_discord import FakeDiscord
-from fake_healthcheck import CHECK_UUID, FakeHealthcheck
 
 from atm.audit import read_jsonl
 from atm.cli import main
 from atm.corpus import list_frames
 from atm.sim.corpus import write_corpus
 from atm.vision.image_io import read_image, write_png
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.healthcheck import CHECK_UUID, FakeHealthcheck
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="time.tzset sets the machine's zone (POSIX only)"
@@ -84,6 +84,7 @@ def test_a_holiday_does_not_run(
     assert not records(tmp_path) and not discord_server.posted
 
 
+@pytest.mark.slow
 def test_an_early_close_stops_the_session(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -95,6 +96,7 @@ def test_an_early_close_stops_the_session(
     assert any(r.get("kind") == "stop" for r in records(tmp_path))
 
 
+@pytest.mark.slow
 def test_an_ordinary_day_runs_to_the_last_frame(tmp_path: Path) -> None:
     corpus, config = session(tmp_path, datetime(2026, 11, 25, 9, 30))
     assert run(tmp_path, corpus, config) == 0
@@ -119,6 +121,7 @@ def dead_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_the_switch_hears_start_heartbeats_fail_and_stop_in_order(
     tmp_path: Path, discord_server: FakeDiscord, healthcheck_server: FakeHealthcheck
 ) -> None:
@@ -149,6 +152,7 @@ def test_the_switch_hears_start_heartbeats_fail_and_stop_in_order(
     )
 
 
+@pytest.mark.slow
 def test_a_dead_switch_leaves_the_alerts_alone(
     tmp_path: Path, discord_server: FakeDiscord, healthcheck_server: FakeHealthcheck
 ) -> None:

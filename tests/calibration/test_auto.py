@@ -49,6 +49,7 @@ def calibrate_and_gate(
     return out, json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
 def test_auto_yes_config_passes_the_gate(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -61,6 +62,7 @@ def test_auto_yes_config_passes_the_gate(
     assert "y-axis prices: not read (needs OCR)" in out  # what it cannot find is reported
 
 
+@pytest.mark.slow
 def test_one_dot_on_screen_is_enough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A session's first frame shows a single dot; the unseen colours keep reference values."""
     corpus = tmp_path / "corpus"
@@ -172,6 +174,7 @@ FOREIGN = {  # look, scale, dots in their own pane, JPEG quality, on a bigger de
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(FOREIGN))
 def test_auto_yes_on_a_foreign_renderer(
     case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -185,7 +188,7 @@ def test_auto_yes_on_a_foreign_renderer(
         assert report["passed"] and report["color_accuracy"] == 1.0, (frame.name, report)
 
 
-def _sim_frame(layout: Layout, theme: str) -> np.ndarray:  # type: ignore[type-arg]
+def _sim_frame(layout: Layout, theme: str) -> np.ndarray:
     from atm.sim.layout import PriceAxis
     from atm.sim.render import Scene, render
 
@@ -212,7 +215,7 @@ def _foreign_corpus(
     out.mkdir()
     session = generate(BARS, SEED)
     rng = random.Random(SEED)
-    palette = {
+    palette: dict[str, tuple[int, ...]] = {
         n: tuple(int(np.clip(c + rng.randint(-12, 12), 0, 255)) for c in REFERENCE_RGB[n])
         for n in DOT_COLORS
     }
@@ -235,7 +238,7 @@ def _foreign_frame(
     palette: dict[str, tuple[int, ...]],
     s: float,
     overlay: bool,
-) -> np.ndarray:  # type: ignore[type-arg]
+) -> np.ndarray:
     window, chart_bg, strip_bg, grid, text, up, down = look
     width, height = round(1600 * s), round(900 * s)
     img = np.empty((height, width, 3), np.uint8)
@@ -282,7 +285,7 @@ def _foreign_frame(
     return img
 
 
-def _on_desktop(img: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+def _on_desktop(img: np.ndarray) -> np.ndarray:
     h, w = img.shape[:2]
     yy, xx = np.mgrid[: h + 180, : w + 320]
     desk = np.stack([xx * 255 // (w + 320), yy * 255 // (h + 180), np.full_like(xx, 90)], -1)

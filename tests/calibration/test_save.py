@@ -4,6 +4,7 @@ earlier settings and configs kept; and rolling back to an earlier config from th
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_a_recalibration_keeps_settings_and_earlier_configs(tmp_path: Path) -> N
     data["lockout"] = {"minutes": 7}
     data["notify"]["telegram"] = {"token": "123:abc", "chat_id": "99"}
     first.path.write_text(to_toml(data))
-    moved = Calibration(**{**_fields(CAL), "dot_roi": Rect(60, 950, 1700, 20)})
+    moved = replace(CAL, dot_roi=Rect(60, 950, 1700, 20))
     second = save_config(configs, moved, now=NOW, env={}, base=previous_config(configs))
     assert second.path.name == "2026-11-20-2130-2.toml"  # same minute: a new name
     assert first.path.exists() and (configs / "current.txt").read_text().strip() == second.path.name
@@ -92,7 +93,7 @@ def test_a_broken_previous_config_does_not_block_calibration(tmp_path: Path) -> 
 
 
 def test_an_invalid_calibration_writes_nothing(tmp_path: Path) -> None:
-    outside = Calibration(**{**_fields(CAL), "dot_roi": Rect(1900, 940, 100, 20)})
+    outside = replace(CAL, dot_roi=Rect(1900, 940, 100, 20))
     with pytest.raises(ConfigError, match=r"dot_roi: .* lies outside the capture region"):
         save_config(tmp_path / "configs", outside, now=NOW, env={})
     assert not list((tmp_path / "configs").iterdir())
@@ -145,7 +146,3 @@ def test_to_toml_round_trips() -> None:
         "schedule": {"timezone": ""},
     }
     assert tomllib.loads(to_toml(data)) == data
-
-
-def _fields(cal: Calibration) -> dict[str, object]:
-    return {name: getattr(cal, name) for name in Calibration.__dataclass_fields__}

@@ -14,15 +14,16 @@ from typing import Any
 import numpy as np
 import pytest
 import tomli_w
-from fake_discord import DISCORD_TOKEN, FakeDiscord, Fault
-from fake_healthcheck import CHECK_UUID, FakeHealthcheck
-from fake_telegram import TELEGRAM_TOKEN, FakeTelegram
-from live_session import AXIS, LAYOUT, TITLE, frame
-from xvfb import ImageWindow, ShowImage, XServer
 
 from atm.cli import main
 from atm.sim.corpus import corpus_config
 from atm.sim.theme import DARK
+from tests.fakes.discord import DISCORD_TOKEN, FakeDiscord
+from tests.fakes.healthcheck import CHECK_UUID, FakeHealthcheck
+from tests.fakes.http_service import Fault
+from tests.fakes.live_session import AXIS, LAYOUT, TITLE, frame
+from tests.fakes.telegram import TELEGRAM_TOKEN, FakeTelegram
+from tests.fakes.xvfb import ImageWindow, ShowImage, XServer
 
 SECRETS = (DISCORD_TOKEN, TELEGRAM_TOKEN.split(":")[1], CHECK_UUID)
 DOTS = ["gray", "turquoise", "gray", "dark_green", "light_green"]

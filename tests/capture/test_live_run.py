@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fake_discord import FakeDiscord
-from live_session import TITLE, frame, run_live_session, write_config
-from xvfb import ImageWindow, XServer
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.live_session import TITLE, frame, run_live_session, write_config
+from tests.fakes.xvfb import ImageWindow, XServer
 
 # fmt: off
 SESSION = [

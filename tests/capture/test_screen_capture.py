@@ -6,7 +6,6 @@ import threading
 
 import numpy as np
 import pytest
-from xvfb import ShowImage, XServer, pattern
 
 from atm.capture.factory import open_capture
 from atm.capture.screen import ScreenCapture
@@ -15,8 +14,7 @@ from atm.clock import ReplayClock
 from atm.config import CaptureSettings, Config, Roi
 from atm.errors import CaptureError
 from atm.geometry import Rect
-
-pytestmark = pytest.mark.xvfb
+from tests.fakes.xvfb import ShowImage, XServer, pattern
 
 
 def test_grab_returns_the_exact_rgb_pixels_on_screen(show_image: ShowImage) -> None:

@@ -7,20 +7,12 @@ import uuid
 
 import numpy as np
 import pytest
-from xvfb import ShowImage, XServer, pattern
 
-from atm.capture.window import (
-    WindowCapture,
-    WindowMinimized,
-    WindowNotFound,
-    activate,
-    find_window,
-)
+from atm.capture.window import WindowCapture, activate, find_window
 from atm.clock import ReplayClock
-from atm.errors import CaptureError
+from atm.errors import CaptureError, WindowMinimized, WindowNotFound
 from atm.geometry import Rect
-
-pytestmark = pytest.mark.xvfb
+from tests.fakes.xvfb import ShowImage, XServer, pattern
 
 
 def unique(prefix: str) -> str:

@@ -7,8 +7,9 @@ import threading
 from typing import Any
 
 import pytest
-from fake_discord import DISCORD_TOKEN
-from fake_telegram import TELEGRAM_TOKEN
+
+from tests.fakes.discord import DISCORD_TOKEN
+from tests.fakes.telegram import TELEGRAM_TOKEN
 
 SECRETS = (DISCORD_TOKEN, TELEGRAM_TOKEN)
 

@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_discord import THREAD_ID, FakeDiscord, Fault
-from fake_telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 from pydantic import SecretStr
 
 from atm.notify.base import Message, Notifier
 from atm.notify.discord import DiscordNotifier
 from atm.notify.fanout import FanoutNotifier, RetryPolicy
 from atm.notify.telegram import TelegramNotifier
+from tests.fakes.discord import THREAD_ID, FakeDiscord
+from tests.fakes.http_service import Fault
+from tests.fakes.telegram import CHAT_ID, TOPIC_ID, FakeTelegram
 
 POLICY = RetryPolicy(max_attempts=3, base_delay=0.02, max_delay=0.1, max_age=30.0)
 TIMEOUT = 0.4  # the client's; a hang sleeps longer

@@ -8,10 +8,10 @@ import time
 from typing import Any
 
 import pytest
-from fake_discord import Fault
-from fake_healthcheck import CHECK_UUID, PUSH_TOKEN, FakeHealthcheck
 
 from atm.deadman import QUEUE_SIZE, DeadMansSwitch, flavor
+from tests.fakes.healthcheck import CHECK_UUID, PUSH_TOKEN, FakeHealthcheck
+from tests.fakes.http_service import Fault
 
 
 @pytest.fixture

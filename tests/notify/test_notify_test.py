@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_discord import FakeDiscord, Fault
-from fake_telegram import CHAT_ID, FakeTelegram
 from PIL import Image
 from pydantic import SecretStr
 from rich.console import Console
@@ -22,6 +20,9 @@ from atm.notify.base import Message
 from atm.notify.fanout import RetryPolicy
 from atm.tools.notify_test import run_notify_test
 from atm.workspace import Workspace
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.http_service import Fault
+from tests.fakes.telegram import CHAT_ID, FakeTelegram
 
 QUICK = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02, max_age=30.0)
 

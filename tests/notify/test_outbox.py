@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_fanout import Hanging, Recorder, dead_lines
 
 from atm.jsonl import read_jsonl
 from atm.notify.base import Message, new_id
 from atm.notify.fanout import FanoutNotifier, RetryPolicy
 from atm.notify.outbox import Outbox
+from tests.notify.test_fanout import Hanging, Recorder, dead_lines
 
 PNG = b"\x89PNG\r\n\x1a\nscreenshot"
 QUICK = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)  # max_age: 180 s

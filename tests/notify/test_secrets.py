@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_discord import Answer, FakeDiscord, Fault, Recorded
-from fake_telegram import CHAT_ID, FakeTelegram
 from pydantic import SecretStr
 from rich.console import Console
 
@@ -22,6 +20,9 @@ from atm.notify.base import Message, Notifier
 from atm.notify.discord import DiscordNotifier
 from atm.notify.fanout import RetryPolicy
 from atm.notify.telegram import TelegramNotifier
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.http_service import Answer, Fault, Recorded
+from tests.fakes.telegram import CHAT_ID, FakeTelegram
 
 FAULTS = [Fault("400"), Fault("401"), Fault("403"), Fault("404"), Fault("429", 0.01)]
 FAULTS += [Fault("500"), Fault("502"), Fault("hang", 1.0), Fault("crash", 0.0)]

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import keyring
 import pytest
-from file_keyring import FileKeyring
 from keyring.backends import fail, null
 
 from atm import config as config_mod
@@ -22,11 +21,13 @@ from atm.cli import main
 from atm.corpus import list_frames
 from atm.secrets import SERVICE, KeyringStore
 from atm.sim.corpus import write_corpus
+from tests.fakes.file_keyring import FileKeyring
 
-HERE = Path(__file__).parent
+ROOT = Path(__file__).parents[2]  # where `tests.fakes` imports from
 TOKEN = "123456789:SENTINEL-KEYRING-TOKEN-abcdefghij"
 URL = "https://discord.com/api/webhooks/42/SENTINEL-KEYRING-WEBHOOK"
 FILE_TOKEN = "987654321:SENTINEL-FILE-TOKEN-abcdefghijkl"
+BACKEND = "tests.fakes.file_keyring.FileKeyring"
 ENV_TOKEN = "555555555:SENTINEL-ENV-TOKEN-abcdefghijklm"
 
 
@@ -43,9 +44,9 @@ def file_keyring(tmp_path: Path) -> Iterator[FileKeyring]:
 def keyring_env(path: Path) -> dict[str, str]:
     return {
         **os.environ,
-        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
+        "PYTHON_KEYRING_BACKEND": BACKEND,
         "ATM_TEST_KEYRING": str(path),
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
 
 
@@ -91,7 +92,8 @@ def test_set_prompts_without_echo_and_config_check_shows_the_source(tmp_path: Pa
     assert code == 0, screen
     assert "Telegram bot token (input hidden):" in screen
     assert TOKEN not in screen and TOKEN.split(":")[1] not in screen  # not echoed
-    assert "stored the Telegram bot token in the keyring (file_keyring.FileKeyring)" in screen
+    said = " ".join(screen.split())  # the terminal is 80 columns: long lines wrap
+    assert f"stored the Telegram bot token in the keyring ({BACKEND})" in said
     assert FileKeyring(tmp_path / "keyring.json").get_password(SERVICE, "telegram") == TOKEN
 
     config = config_file(tmp_path)

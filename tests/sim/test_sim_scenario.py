@@ -7,8 +7,9 @@ import itertools
 import pytest
 
 from atm.colors import DOT_COLORS
-from atm.fsm import Direction, Machine
+from atm.fsm import Machine
 from atm.sim.scenario import MIN_FIRE_GAP, Session, generate
+from atm.types import Direction
 
 LOCKOUT_S = 4 * 60
 

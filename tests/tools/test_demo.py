@@ -24,6 +24,7 @@ def planted(seed: int) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [7, 12])
 def test_demo_alerts_match_the_ground_truth(
     seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -53,6 +54,7 @@ def test_demo_never_wipes_a_folder_it_did_not_make(
     assert (tmp_path / "demo" / "precious.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_demo_reruns_over_its_own_folder(tmp_path: Path) -> None:
     assert main(["--home", str(tmp_path), "demo"]) == 0
     assert main(["--home", str(tmp_path), "demo"]) == 0

@@ -28,6 +28,7 @@ def copy(corpus: Path, tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.mark.slow
 def test_clean_corpus_passes_the_gate_with_spec_json(
     corpus: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -40,6 +41,7 @@ def test_clean_corpus_passes_the_gate_with_spec_json(
     assert report["precision"] == 1.0 and report["recall"] == 1.0 and report["passed"]
 
 
+@pytest.mark.slow
 def test_table_output_shows_matrix_and_verdict(
     corpus: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -64,6 +66,7 @@ def test_wrong_calibration_fails_the_gate_with_exit_1(
     assert not report["passed"] and report["color_accuracy"] < 1.0
 
 
+@pytest.mark.slow
 def test_corrupt_and_unlabelled_frames_are_reported_not_fatal(
     corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from fake_discord import DISCORD_TOKEN, FakeDiscord
-from fake_telegram import CHAT_ID, TELEGRAM_TOKEN, FakeTelegram
 
 from atm.cli import main
+from tests.fakes.discord import DISCORD_TOKEN, FakeDiscord
+from tests.fakes.telegram import CHAT_ID, TELEGRAM_TOKEN, FakeTelegram
 
 
 def config(tmp_path: Path, discord: FakeDiscord, telegram: FakeTelegram, chat: str) -> Path:

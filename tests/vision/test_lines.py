@@ -11,7 +11,7 @@ import pytest
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.levels_corpus import SCALES, LevelsFrame, levels_frames
 from atm.sim.render import Candle, Scene, render
-from atm.sim.theme import DARK, LIGHT
+from atm.sim.theme import DARK, LIGHT, Theme
 from atm.types import Image
 from atm.vision.lines import find_grid, find_lines
 
@@ -62,8 +62,8 @@ def test_an_anti_aliased_line_is_placed_at_its_fractional_row(
 
 
 @pytest.mark.parametrize("theme", [DARK, LIGHT], ids=THEMES)
-def test_candles_in_the_line_colour_are_not_lines(theme: object) -> None:
-    look = replace(theme, candle_up=(255, 0, 0), candle_down=(250, 10, 10))  # type: ignore[type-var]
+def test_candles_in_the_line_colour_are_not_lines(theme: Theme) -> None:
+    look = replace(theme, candle_up=(255, 0, 0), candle_down=(250, 10, 10))
     for f in levels_frames(4, seed=3, theme=look.name, lines=0, look=look):
         assert find_lines(_chart(f), RED, 60) == []
 

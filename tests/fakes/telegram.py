@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fake_discord import Answer, FakeService, Fault, Part, Recorded
+from tests.fakes.http_service import Answer, FakeService, Fault, Part, Recorded
 
 TELEGRAM_TOKEN = "123456789:SENTINEL-TELEGRAM-TOKEN-abc"
 CHAT_ID = "-1001234567890"

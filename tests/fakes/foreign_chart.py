@@ -13,14 +13,13 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import cv2
 import numpy as np
 
-from atm.types import Image
+from atm.types import Direction, Image
 
-Direction = Literal["BUY", "SELL"]
 Rgb = tuple[int, int, int]
 
 _LOOKS: dict[str, dict[str, Rgb]] = {

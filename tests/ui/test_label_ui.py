@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,6 @@ import mss
 import numpy as np
 import pytest
 from PIL import Image as PILImage
-from xvfb import XServer, window_origin
 
 from atm import config as config_mod
 from atm.colors import UNKNOWN
@@ -26,6 +24,7 @@ from atm.labeling import KEYS, LabelSession
 from atm.sim.corpus import write_corpus
 from atm.sim.layout import Layout
 from atm.vision.image_io import read_image, write_png
+from tests.fakes.xvfb import XServer, window_origin
 
 BARS, SEED = 10, 8  # a SELL FIRE at frame 3, a BUY at frame 9
 TITLE = "ATM labeler"
@@ -177,7 +176,7 @@ def test_a_killed_session_loses_nothing_and_resumes(
     labeler.keys("0", "Left", KEY_OF["gray"])  # frame 5: none, back, gray instead
     labeler.keys(KEY_OF["yellow"])  # frame 6
     wait_for(lambda: load_labels(folder).get(names[5]) == Label("yellow"), "frame 6 saved")
-    labeler.proc.send_signal(signal.SIGKILL)
+    labeler.proc.kill()  # SIGKILL
     labeler.proc.communicate(timeout=10)
     saved = load_labels(folder)
     assert saved == {

@@ -1,5 +1,6 @@
-"""A real X display for the capture tests, and windows that show images on it.
+"""Fixtures over the fakes: the HTTP services, the X display, windows that show images.
 
+The root conftest loads this module as a plugin, so every test folder can use them.
 One Xvfb serves the whole session: pywinctl connects to DISPLAY when it is first
 imported and keeps that connection, so a second server would be invisible to it.
 Without Xvfb, xdotool, openbox or xrandr the tests skip, unless CI is set: then they
@@ -16,9 +17,31 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 import pytest
-from xvfb import ImageWindow, ShowImage, XServer, missing_tools
+
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.healthcheck import FakeHealthcheck
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.xvfb import ImageWindow, ShowImage, XServer, missing_tools
 
 PACKAGES = "xvfb xdotool openbox x11-xserver-utils"
+
+
+@pytest.fixture
+def discord_server() -> Iterator[FakeDiscord]:
+    with FakeDiscord() as server:
+        yield server
+
+
+@pytest.fixture
+def telegram_server() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def healthcheck_server() -> Iterator[FakeHealthcheck]:
+    with FakeHealthcheck() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """A real keyring backend for the tests: a JSON file named by ATM_TEST_KEYRING.
 
-Subprocesses select it with PYTHON_KEYRING_BACKEND=file_keyring.FileKeyring (and this
-folder on PYTHONPATH), exactly as a user selects any third-party backend.
+Subprocesses select it with PYTHON_KEYRING_BACKEND=tests.fakes.file_keyring.FileKeyring (and
+the repository root on PYTHONPATH), exactly as a user selects any third-party backend.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from keyring.errors import PasswordDeleteError
 
 
 class FileKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self, path: Path | None = None) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.path = path or Path(os.environ["ATM_TEST_KEYRING"])
 
     def _load(self) -> dict[str, str]:

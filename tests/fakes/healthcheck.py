@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fake_discord import Answer, FakeService, Fault, Recorded
+from tests.fakes.http_service import Answer, FakeService, Fault, Recorded
 
 CHECK_UUID = "5c3d9a1e-SENTINEL-HEALTHCHECK-UUID-7f2b"
 PUSH_TOKEN = "SENTINELpushTOKEN"

@@ -12,13 +12,13 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import mss
 import numpy as np
 import pytest
 from PIL import Image as PILImage
-from xvfb import ImageWindow, XServer, window_origin
 
 from atm.calibration.auto import propose
 from atm.cli import main
@@ -29,6 +29,7 @@ from atm.sim.corpus import write_corpus
 from atm.sim.layout import Layout
 from atm.ui import View, color_view, region_view
 from atm.vision.image_io import read_image
+from tests.fakes.xvfb import ImageWindow, XServer, window_origin
 
 BARS, SEED = 12, 8  # every colour on screen, a SELL and a BUY FIRE
 TITLE = "ATM calibration"
@@ -113,7 +114,7 @@ class Wizard:
 
 
 @pytest.fixture
-def wizards() -> list[Wizard]:
+def wizards() -> Iterator[list[Wizard]]:
     started: list[Wizard] = []
     yield started
     for wizard in started:
@@ -130,7 +131,8 @@ def gate(corpus: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> dict[s
     config = configs / (configs / "current.txt").read_text().strip()
     capsys.readouterr()
     main(["dryrun", str(corpus), "--config", str(config), "--json"])
-    return json.loads(capsys.readouterr().out)
+    report: dict[str, object] = json.loads(capsys.readouterr().out)
+    return report
 
 
 def test_calibration_by_hand(

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
-from fake_discord import FakeDiscord
-from xvfb import ImageWindow
 
 from atm.sim.corpus import corpus_config
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Candle, Scene, render
 from atm.sim.theme import DARK
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.proc import cpu_seconds
+from tests.fakes.xvfb import ImageWindow
 
 TITLE = "TradeStation - ATM live test"
 LAYOUT = Layout.for_scale(1.0)
@@ -79,7 +80,7 @@ def run_live_session(
     try:
         _wait_for(discord, "ATM started", 30.0)
         started = time.monotonic()
-        cpu_before = _cpu_seconds(proc.pid)
+        cpu_before = cpu_seconds(proc.pid)
         for color in colors[5:]:
             history = [*history, color]
             window.show(frame(history))  # type: ignore[arg-type]
@@ -89,12 +90,12 @@ def run_live_session(
                 result.latencies.append(time.monotonic() - shown)
                 result.triggers.append(text)
             time.sleep(max(0.0, dwell_s - (time.monotonic() - shown)))
-        result.cpu_s = _cpu_seconds(proc.pid) - cpu_before
+        result.cpu_s = cpu_seconds(proc.pid) - cpu_before
         result.wall_s = time.monotonic() - started
         if idle_s > 0:
-            cpu_before, started = _cpu_seconds(proc.pid), time.monotonic()
+            cpu_before, started = cpu_seconds(proc.pid), time.monotonic()
             time.sleep(idle_s)
-            result.idle_cpu_s = _cpu_seconds(proc.pid) - cpu_before
+            result.idle_cpu_s = cpu_seconds(proc.pid) - cpu_before
             result.idle_wall_s = time.monotonic() - started
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -126,9 +127,3 @@ def _wait_for(discord: FakeDiscord, needle: str, timeout: float, after: int = 0)
             return found[after]
         time.sleep(0.005)
     raise AssertionError(f"no message with {needle!r} within {timeout} s: {discord.contents()}")
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

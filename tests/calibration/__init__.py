@@ -1,0 +1,1 @@
+"""Auto-detection and saving of calibrations."""

@@ -1,0 +1,1 @@
+"""Screen, window and simulator capture; `atm run` on a real X display."""

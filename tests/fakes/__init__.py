@@ -1,0 +1,8 @@
+"""Real stand-ins the tests and benchmarks run against, never mocks.
+
+http_service (the loopback HTTP server with scripted faults) under discord, telegram and
+healthcheck; file_keyring (a keyring backend on a file); xvfb (an X display with openbox,
+and windows showing images); live_session (`atm run` on that display); foreign_chart (a
+second chart renderer); proc (a process's CPU time); fixtures (the pytest fixtures over
+them, loaded by the root conftest).
+"""

@@ -1,0 +1,1 @@
+"""The notifiers against the fake Discord and Telegram on loopback."""

@@ -1,0 +1,1 @@
+"""The OS keyring behind `atm secrets` and the config, with a real file-backed backend."""

@@ -1,0 +1,1 @@
+"""The chart simulator: rendering, scenarios, corpora."""

@@ -1,0 +1,1 @@
+"""The command tools: demo, dryrun, debug, notify test."""

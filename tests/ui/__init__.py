@@ -1,0 +1,1 @@
+"""The Tk wizard and labeler in real windows under Xvfb, driven by xdotool."""

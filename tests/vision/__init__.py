@@ -1,0 +1,1 @@
+"""The pure image functions: price axis, lines, perceptual hash."""

@@ -1,0 +1,1 @@
+"""Windows-only tests on a real desktop: window capture and the Task Scheduler."""
