@@ -63,15 +63,6 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"atm {__version__}"
 
 
-@pytest.mark.parametrize("command", [["journal"], ["report"]])
-def test_pending_commands_say_so_in_one_line_and_exit_2(
-    command: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(command) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not available yet" in err
-
-
 def test_python_dash_m_atm_runs() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "atm", "--help"], capture_output=True, text=True, check=True

@@ -36,6 +36,7 @@ from atm.runner import Runner
 from atm.sim.corpus import write_corpus
 from atm.vision.image_io import read_image
 from atm.workspace import Workspace
+from tests.test_runner import Inbox
 
 EXAMPLES = int(os.environ.get("ATM_FUZZ_EXAMPLES", "40"))
 
@@ -128,24 +129,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fuzzrun") / "corpus"
     write_corpus(out, bars=24, scale=1.0, seed=21, theme="dark")
     return out
-
-
-class Inbox:
-    def __init__(self, on_event: Any) -> None:
-        self.texts: list[str] = []
-
-    @property
-    def backends(self) -> list[str]:
-        return ["inbox"]
-
-    def publish(self, message: Any) -> None:
-        self.texts.append(message.text)
-
-    def summary(self) -> str:
-        return ""
-
-    def close(self, timeout: float = 10.0) -> None:
-        return None
 
 
 KNOBS = {

@@ -27,7 +27,7 @@ def test_a_torn_last_line_left_by_a_crash_is_repaired_before_the_next_record(
     log.close()
     records, problems = read_records(path)
     assert [r["n"] for r in records] == [1, 3]
-    assert problems == [Problem(2, "not a JSON line (torn by a crash or a full disk?)")]
+    assert problems == [Problem(2, "not a JSON line")]
 
 
 HALF_WRITE = """
@@ -68,7 +68,7 @@ def test_readers_skip_and_report_every_bad_line_by_number(tmp_path: Path) -> Non
     path.write_bytes(b'{"a": 1}\n[1, 2]\n\xff\xfe\n\n{"a": 2}\n' + b"[" * 5000 + b"\n")
     records, problems = read_records(path)
     assert [r["a"] for r in records] == [1, 2]
-    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
+    assert [(p.line, p.message) for p in problems] == [
         (2, "not a JSON object"),
         (3, "not a JSON line"),
         (6, "not a JSON line"),

@@ -80,11 +80,12 @@ def test_replayed_session_alerts_both_services_exactly(
     assert len(expected) >= 4
 
     triggers = [p for p in discord_server.posted if " signal " in p.content]
-    assert [p.content.split(" ", 1)[1] for p in triggers] == expected
+    assert [p.content.split(" ", 1)[1].rsplit(" | #", 1)[0] for p in triggers] == expected
     assert all(p.files and p.thread_id is None for p in triggers)  # screenshot, main channel
     tg = [s for s in telegram_server.sent if " signal " in s.text]
-    assert [s.text.split(" ", 1)[1] for s in tg] == expected
+    assert [s.text for s in tg] == [p.content for p in triggers]
     assert all(s.method == "sendPhoto" and s.photo is not None for s in tg)
+    footers = [p.content.rsplit(" | #", 1)[1] for p in triggers]  # the signal id, short
 
     beats = [p for p in discord_server.posted if " alive " in p.content]
     assert len(beats) == 7  # 80 three-minute bars = 4 h: a heartbeat every 30 min
@@ -92,6 +93,8 @@ def test_replayed_session_alerts_both_services_exactly(
     assert all(s.thread_id == TOPIC_ID for s in telegram_server.sent if " alive " in s.text)
 
     records = [r for f in sorted((tmp_path / "logs").glob("2*.jsonl")) for r in read_jsonl(f)]
+    signals = [r["signal"] for r in records if r.get("event") == "signal"]
+    assert [sid[:6] for sid in signals] == footers and len(set(signals)) == len(signals)
     sent = [r for r in records if r.get("event") == "alert_sent" and r["kind"] == "trigger"]
     assert len(sent) == 3 * len(expected)  # console, Discord, Telegram
     assert all("capture_to_send_s" in r for r in sent)
@@ -138,6 +141,9 @@ class Inbox:
     @property
     def backends(self) -> list[str]:
         return ["inbox"]
+
+    def flush(self, timeout: float) -> bool:
+        return True
 
     def summary(self) -> str:
         return ""

@@ -7,7 +7,7 @@ seconds and lockouts, heartbeats and timeouts behave exactly as they do live.
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,13 @@ def local(t: float, zone: str = "") -> datetime:
         if zone
         else datetime.fromtimestamp(t).astimezone()
     )
+
+
+def zone_of(name: str) -> tzinfo:
+    """The zone `name` (IANA), or the machine's local zone for ""."""
+    found = ZoneInfo(name) if name else datetime.now().astimezone().tzinfo
+    assert found is not None
+    return found
 
 
 def hms(t: float, zone: str = "") -> str:

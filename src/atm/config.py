@@ -28,6 +28,7 @@ from atm import inputs
 from atm.colors import REFERENCE_RGB
 from atm.config_errors import describe, shown
 from atm.errors import ConfigError
+from atm.journal.settings import Journal
 from atm.secrets import ENV_SECRETS, SecretStore, Source, open_store, overlay
 
 __all__ = ["ENV_SECRETS", "Config", "from_dict", "load"]
@@ -235,6 +236,7 @@ class Telegram(_Model):
     chat_id: IdText = ""
     api_base: str = "https://api.telegram.org"
     heartbeat_thread_id: IdText = ""
+    buttons: bool = False  # Taken / Skipped / False signal under each trigger alert
 
     @field_validator("api_base")
     @classmethod
@@ -327,6 +329,7 @@ class Config(_Model):
     notify: Notify = Notify()
     schedule: Schedule = Schedule()
     healthcheck: Healthcheck = Healthcheck()
+    journal: Journal = Journal()
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

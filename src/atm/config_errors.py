@@ -10,7 +10,7 @@ they are short and cannot be a credential, and cut to `ECHO_LIMIT` characters.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,7 +25,6 @@ ECHO_LIMIT = 80
 #: A text longer than this, or with a URL or token shape, is described, not quoted:
 #: real setting values that fail validation are short words and numbers.
 _SHORT_TEXT = 24
-_KEYLIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,23}")
 _CREDENTIAL = re.compile(r"://|\d{5,}:|[%@/\\]")
 
 
@@ -38,7 +37,7 @@ def describe(source: str, exc: ValidationError, root: type[BaseModel]) -> str:
         expected = _known_keys(root, loc[:-1])
         what = "unknown colour" if loc[:1] == ["colors"] else "unknown key"
         where = _dotted(err["loc"][:-1], _all_keys(root, set()) if secret else None)
-        key = loc[-1] if loc and not secret and _KEYLIKE.fullmatch(loc[-1]) else "<key>"
+        key = loc[-1] if loc and not secret and _plain_key(loc[-1]) else "<key>"
         name = f"{where}.{key}" if where != "<top level>" else key
         return f"{source}: {name}: {what}; expected one of: {', '.join(expected)}"
     message = err["msg"].replace("Value error, ", "")
@@ -64,6 +63,11 @@ def shown(value: Any) -> str:
     return type(value).__name__
 
 
+def _plain_key(key: str) -> bool:
+    """A key short and plain enough to print: ours, or a symbol name like DIA→US30."""
+    return len(key) <= _SHORT_TEXT and key.isprintable() and not _CREDENTIAL.search(key)
+
+
 def _cut(text: str) -> str:
     return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
 
@@ -78,7 +82,7 @@ def _dotted(loc: tuple[int | str, ...], ours: set[str] | None = None) -> str:
             continue  # pydantic's union-branch labels are noise to a user
         else:
             name = "schema" if part == "schema_" else part
-            if not _KEYLIKE.fullmatch(name) or (ours is not None and name not in ours):
+            if not _plain_key(name) or (ours is not None and name not in ours):
                 name = "<key>"  # a key that may itself be a credential
             out += f".{name}" if out else name
     return out or "<top level>"
@@ -86,9 +90,12 @@ def _dotted(loc: tuple[int | str, ...], ours: set[str] | None = None) -> str:
 
 def _known_keys(root: type[BaseModel], path: list[str]) -> list[str]:
     model = root
-    for part in path:
-        field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
+    parts = iter(path)
+    for part in parts:
+        annotation = getattr(model.model_fields.get(part), "annotation", None)
+        if get_origin(annotation) is dict:  # a table of tables: the next part is its key
+            next(parts, None)
+            annotation = get_args(annotation)[1]
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation

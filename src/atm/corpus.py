@@ -4,8 +4,9 @@
     DIR/labels.json                 {"schema": 1, "frames": {name: {"color": c, "fire": "BUY"}}}
 
 `color` is the true colour of the rightmost dot (`none` for an empty strip); `fire` marks
-the frame where a BUY or SELL must fire. One module owns this format: sim, dry run and
-labeler all read and write it through here.
+the frame where a BUY or SELL must fire; `"not_fire": true` marks a frame where the
+monitor fired and must not have (the trader's "False signal" button). One module owns
+this format: sim, dry run and labeler all read and write it through here.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _NAME = re.compile(r"^(\d{8}_\d{6})(?:_[^/\\]*)?$")
 class Label:
     color: str  # a dot colour or NONE
     fire: Direction | None = None
+    not_fire: bool = False  # the monitor fired here and the trader said it was false
 
 
 def frame_time(path: Path) -> float:
@@ -84,13 +86,18 @@ def _label(path: Path, name: str, entry: Any) -> Label:
     fire = entry.get("fire")
     if fire not in (None, "BUY", "SELL"):
         raise InputError(f"{path}: frames.{name}.fire: expected BUY or SELL, got {fire!r}")
-    return Label(color=color, fire=fire)
+    not_fire = entry.get("not_fire", False)
+    if not isinstance(not_fire, bool) or (not_fire and fire):
+        raise InputError(f"{path}: frames.{name}.not_fire: expected true or false, and no fire")
+    return Label(color=color, fire=fire, not_fire=not_fire)
 
 
 def save_labels(folder: Path, labels: dict[str, Label]) -> None:
     """Write `labels.json` atomically: a crash mid-write never loses what was labelled."""
-    frames: dict[str, dict[str, str]] = {}
+    frames: dict[str, dict[str, str | bool]] = {}
     for name in sorted(labels):
         label = labels[name]
         frames[name] = {"color": label.color, **({"fire": label.fire} if label.fire else {})}
+        if label.not_fire:
+            frames[name]["not_fire"] = True
     write_atomic(folder / LABELS, json.dumps({"schema": 1, "frames": frames}, indent=1) + "\n")

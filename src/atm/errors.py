@@ -9,7 +9,6 @@ AtmError                    anything ATM raises on purpose
 ├── CaptureError            the screen or window could not be grabbed
 │   ├── WindowNotFound      no window title contains `window_title`
 │   └── WindowMinimized     the chart window is minimized
-├── NotImplementedYet       a command whose issue has not landed: exit 2
 └── NotifyError             a backend did not accept a message
     ├── TransientNotifyError    worth retrying (5xx, timeout, refused)
     │   └── RateLimited         the service asked us to wait `retry_after` seconds
@@ -43,12 +42,6 @@ class InputError(UsageError):
 
 class WorkspaceError(UsageError):
     """A folder ATM must write to is read-only, full, or not a folder."""
-
-
-class NotImplementedYet(AtmError):
-    """A registered command whose implementation has not landed yet."""
-
-    exit_code = 2
 
 
 class Refused(AtmError):

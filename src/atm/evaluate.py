@@ -122,16 +122,18 @@ def evaluate(
 
 
 def _expected_fires(truth: list[tuple[float, Label]], lockout_s: float) -> list[FireAt]:
-    """Marked fires; with no marks, the fires of the state machine over the true colours."""
+    """Marked fires; with no marks, the fires of the state machine over the true colours,
+    less those on frames the trader marked "not a fire" (a FIRE there is a false positive)."""
     marked = [(ts, label.fire) for ts, label in truth if label.fire]
     if marked:
         return marked
+    vetoed = {ts for ts, label in truth if label.not_fire}
     machine = Machine(lockout_s)
     fires: list[FireAt] = []
     for ts, label in truth:
         if label.color in DOT_COLORS:
             step = machine.step(label.color, ts)
-            if step.fire and not step.locked:
+            if step.fire and not step.locked and ts not in vetoed:
                 fires.append((ts, step.fire))
     return fires
 

@@ -13,6 +13,10 @@ The audit (`logs/YYYY-MM-DD.jsonl`), the dead letter and the outbox are written 
 - A failed write raises `OSError` and loses nothing already recorded; the caller decides
   what a failure means (the sink turns it into one health alert, never a stopped loop).
 - Readers never stop at a bad line: each one is skipped and reported with its number.
+
+The journal (`trades.jsonl`) has two writers, `atm run`'s button poller and `atm journal`:
+it opens a `JsonlFile` per record (`append_once`), so each record checks the file's end
+itself, whoever wrote last.
 """
 
 from __future__ import annotations
@@ -26,9 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from atm import inputs
+
 log = logging.getLogger("atm.jsonl")
 
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise write \r\n
+#: A day of audit is a few MB; anything past this is not one of our files.
+MAX_BYTES = 1 << 30
 
 
 def dumps(record: Mapping[str, Any]) -> str:
@@ -93,6 +101,15 @@ def _ends_inside_a_line(fd: int) -> bool:
     return os.read(fd, 1) != b"\n"
 
 
+def append_once(path: Path, record: Mapping[str, Any], *, sync: bool = True) -> None:
+    """Open, append one record (fsynced), close: for a file other processes append to."""
+    log = JsonlFile(path, sync=sync)
+    try:
+        log.append(record)
+    finally:
+        log.close()
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A line of a JSONL file that was skipped, and why."""
@@ -111,24 +128,34 @@ def _warn(path: Path) -> Callable[[Problem], None]:
     return report
 
 
-def read_jsonl(
-    path: Path, on_problem: Callable[[Problem], None] | None = None
-) -> Iterator[dict[str, Any]]:
-    """Every record (JSON object) of `path`, in order; each torn or bad line is skipped and
-    reported to `on_problem` (default: a warning in the `atm.jsonl` log) with its number."""
+def read_numbered(
+    path: Path, on_problem: Callable[[Problem], None] | None = None, what: str = "JSONL file"
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) for every JSON object of `path`, in order; each torn or bad
+    line is skipped and reported to `on_problem` (default: a warning in the `atm.jsonl`
+    log). The file is read as `atm.inputs` reads any file: a regular file only (a FIFO or
+    a device is an `InputError`, never a hang)."""
     report = on_problem or _warn(path)
-    data = path.read_bytes()
+    data = inputs.read_bytes(path, what, MAX_BYTES)
     for number, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
         try:
             record = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            report(Problem(number, "not a JSON line (torn by a crash or a full disk?)"))
+            report(Problem(number, "not a JSON line"))
             continue
         if not isinstance(record, dict):
             report(Problem(number, "not a JSON object"))
             continue
+        yield number, record
+
+
+def read_jsonl(
+    path: Path, on_problem: Callable[[Problem], None] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every record of `path` (`read_numbered` without the numbers)."""
+    for _, record in read_numbered(path, on_problem):
         yield record
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -108,7 +108,7 @@ class LabelSession:
         if color not in (*DOT_COLORS, NONE):
             raise ValueError(f"not a label colour: {color!r}")
         old = self.labels.get(self.name)
-        self.labels[self.name] = Label(color, old.fire if old else None)
+        self.labels[self.name] = replace(old, color=color) if old else Label(color)
         save_labels(self.folder, self.labels)
         self.move(1)
 
@@ -123,7 +123,7 @@ class LabelSession:
         old = self.labels.get(self.name)
         color = old.color if old else self.guess_for().label
         new_fire = None if old is not None and old.fire == fire else fire
-        self.labels[self.name] = Label(color, new_fire)
+        self.labels[self.name] = Label(color, new_fire)  # a fire mark overrides "not a fire"
         save_labels(self.folder, self.labels)
 
     def order(self) -> list[int]:
@@ -174,6 +174,7 @@ class LabelSession:
         old = self.labels.get(self.name)
         if old is not None:
             text += f" · label {old.color}" + (f" {old.fire}" if old.fire else "")
+            text += " · not a fire" if old.not_fire else ""
         if self.uncertain_only:
             text += f" · uncertain only ({len(self.order())})"
         return text

@@ -44,6 +44,7 @@ class Publisher(Protocol):
 
     @property
     def backends(self) -> list[str]: ...
+    def flush(self, timeout: float) -> bool: ...
 
     def summary(self) -> str: ...
 
@@ -94,6 +95,8 @@ class Sink:
             kept = self._save(self._workspace.fires / alert.keep_as, lambda p: p.write_bytes(image))
             if kept is not None:
                 out["screenshot"] = str(kept)
+        if alert.keep_raw is not None and frame is not None and whole:
+            self._save(self._workspace.fires / alert.keep_raw, lambda p: write_png(p, frame.image))
         return out
 
     def log(self, ts: float, record: dict[str, Any]) -> None:

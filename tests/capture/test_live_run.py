@@ -30,7 +30,7 @@ def test_live_run_alerts_from_the_screen(
     assert any(c.startswith("⏹️ ATM stopped") for c in result.posted)
     shots = [p for p in discord_server.posted if " signal " in p.content]
     assert all(p.files for p in shots)  # each trigger carries its screenshot
-    assert list((tmp_path / "logs" / "fires").glob("*_BUY.png"))
+    assert list((tmp_path / "logs" / "fires").glob("*_BUY_*.png"))
     assert list((tmp_path / "samples").glob("*_light_green.png"))  # a sample per change
 
 

@@ -16,12 +16,23 @@ from typing import NoReturn
 from rich.console import Console
 
 from atm import __version__
-from atm.cli import calibrate, configs, corpora, doctor, notify, pending, run, schedule, secrets
+from atm.cli import (
+    calibrate,
+    configs,
+    corpora,
+    doctor,
+    journal,
+    notify,
+    report,
+    run,
+    schedule,
+    secrets,
+)
 from atm.cli.common import Handler
 from atm.errors import AtmError, os_reason
 
 #: Command groups in the order `atm --help` lists them.
-COMMANDS = (calibrate, run, schedule, doctor, corpora, notify, configs, secrets, pending)
+COMMANDS = (calibrate, run, schedule, doctor, corpora, notify, configs, secrets, journal, report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -94,3 +94,12 @@ def whole(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def optional_config(args: argparse.Namespace) -> config_mod.Config:
+    """`--config`, else the active config, else the defaults: the journal and the report
+    work before anything is calibrated."""
+    path = getattr(args, "config", None)
+    if path is None and (workspace(args).configs / "current.txt").exists():
+        path = workspace(args).active_config()
+    return config_mod.load(path) if path is not None else config_mod.from_dict({})

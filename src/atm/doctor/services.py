@@ -4,8 +4,10 @@
   nothing; 401/404 mean a wrong token or a deleted webhook.
 - Telegram: `getMe` (the token), `getChat` (the chat id, and that the bot is in it), and
   `getUpdates` with `timeout=0`: it answers 409 Conflict when a webhook is set on the token
-  or when another program's getUpdates overlaps ours. ATM itself never reads updates; a
-  second program on the same token (an old build, a chat bot) is worth knowing about.
+  or when another program's getUpdates overlaps ours. ATM reads updates only for the
+  Telegram buttons (`[notify.telegram] buttons`, while `atm run` runs: this check ends its
+  long poll once, which it takes in its stride); a second program on the same token (an
+  old build, a chat bot) is worth knowing about.
   A long-polling program is seen only when its request overlaps ours: a ✓ here is a good
   sign, not a proof.
 - The dead-man's switch: Healthchecks' `/log` endpoint records an entry without changing

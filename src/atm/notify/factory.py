@@ -41,6 +41,7 @@ def backends(
                 telegram.chat_id,
                 api_base=telegram.api_base,
                 heartbeat_thread_id=telegram.heartbeat_thread_id,
+                buttons=telegram.buttons,
                 timeout=timeout,
             )
         )

@@ -4,6 +4,9 @@ Every Bot API reply is `{"ok": true, "result": ...}` or `{"ok": false, "error_co
 "description": ...}`. Delivered means HTTP 2xx *and* `ok: true`; a 200 whose body says
 `ok: false` is a failure (the earlier build treated it as sent and lost alerts silently).
 
+With `buttons`, a trigger alert carries the Taken / Skipped / False signal keyboard (its
+`reply_markup`); the presses come back through `telegram_poll`.
+
 A caption longer than Telegram's 1024 characters is trimmed rather than split into a photo
 and a text message: one request per alert keeps a retry from re-sending half of it.
 The bot token sits in the URL path (`/bot<token>/sendMessage`); it is redacted everywhere.
@@ -11,6 +14,7 @@ The bot token sits in the URL path (`/bot<token>/sendMessage`); it is redacted e
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -19,6 +23,7 @@ from pydantic import SecretStr
 from atm.errors import PermanentNotifyError, RateLimited, TransientNotifyError
 from atm.notify.base import Message
 from atm.notify.http import HttpPoster, Reply, seconds, trim
+from atm.notify.telegram_keyboard import keyboard
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -41,6 +46,7 @@ class TelegramNotifier:
         *,
         api_base: str = "https://api.telegram.org",
         heartbeat_thread_id: str = "",
+        buttons: bool = False,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -48,6 +54,7 @@ class TelegramNotifier:
         self._chat_id = chat_id
         self._api_base = api_base.rstrip("/")
         self._thread_id = heartbeat_thread_id
+        self._buttons = buttons
         self._http = HttpPoster(
             "telegram", (token.get_secret_value(),), timeout=timeout, transport=transport
         )
@@ -57,8 +64,12 @@ class TelegramNotifier:
         if message.thread == "heartbeat" and self._thread_id:
             thread = self._thread_id
             fields["message_thread_id"] = int(thread) if thread.lstrip("-").isdigit() else thread
+        if self._buttons and message.kind == "trigger":
+            fields["reply_markup"] = keyboard(message.id)
         if message.image_png:
             fields["caption"] = trim(message.text, CAPTION_LIMIT)
+            if "reply_markup" in fields:  # a multipart field is text: the markup as JSON
+                fields["reply_markup"] = json.dumps(fields["reply_markup"])
             reply = self._http.post(
                 self._method_url("sendPhoto"),
                 data={k: str(v) for k, v in fields.items()},

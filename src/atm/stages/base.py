@@ -26,7 +26,8 @@ class Alert:
     """An alert to send. `frame` (whole, not a strip) is the screenshot's source when the
     kind carries one, with `detection`'s dot circled. `cycle`: it reports this cycle's
     reading (the audit line's `notified`). `keep_as`: also save the screenshot under
-    logs/fires with this file name, whether or not the kind is sent."""
+    logs/fires with this file name, whether or not the kind is sent; `keep_raw`: the frame
+    itself too, unannotated (a False signal press turns it into a labelled sample)."""
 
     kind: AlertKind
     text: str
@@ -35,6 +36,7 @@ class Alert:
     detection: Detection | None = None
     cycle: bool = False
     keep_as: str | None = None
+    keep_raw: str | None = None
     id: str = field(default_factory=new_id)
 
 

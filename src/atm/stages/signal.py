@@ -3,6 +3,10 @@
 A trigger inside the lockout or while an earlier Phase B is open (SPEC §3) is recorded and
 not sent. After a sent trigger the lines already on the chart are scanned as a baseline
 (they belong to an earlier trade), and every full cycle scans again until Phase B ends.
+
+A sent trigger is a signal: its alert id is the signal id (`atm.journal.ids`), shown in
+the footer of the trigger and levels texts, in the screenshot's file name, and in the
+audit (a `signal` event, the cycle's line, the levels events) — the journal's key.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from atm.clock import local
 from atm.config import Config
 from atm.frame import Frame
 from atm.fsm import Step
+from atm.journal.ids import footer, signal_id
+from atm.journal.signals import signal_event
 from atm.levels import LevelsOutcome, PhaseB, scan
 from atm.stages.base import Alert, Audit, Event, FireRecord, RunStats, Tick
 from atm.types import Direction
@@ -25,6 +31,7 @@ class SignalStage:
         self._config, self._stats, self._ocr = config, stats, ocr
         self._zone = config.schedule.timezone
         self._phase_b: PhaseB | None = None
+        self._signal = ""  # the signal whose levels Phase B is reading
 
     def observe(self, tick: Tick) -> Iterator[Event]:
         if tick.frame is None or tick.paused:
@@ -51,11 +58,21 @@ class SignalStage:
             return
         frame = tick.promote()
         assert frame is not None
-        text = messages.trigger(direction, self._config.symbol_label, step.ts, self._zone)
-        shot = f"{local(frame.ts, self._zone):%Y%m%d_%H%M%S}_{direction}.png"
+        symbol = self._config.symbol_label
+        sid = signal_id(symbol, direction, step.ts)
+        text = messages.trigger(direction, symbol, step.ts, self._zone) + footer(sid)
+        stem = f"{local(frame.ts, self._zone):%Y%m%d_%H%M%S}_{direction}_{sid}"
         detection = tick.seen.detection if tick.seen is not None else None
-        yield Alert("trigger", text, tick.ts, frame, detection, cycle=True, keep_as=shot)
-        tick.record["phase_b"] = "open"
+        yield Alert("trigger", text, tick.ts, frame, detection, cycle=True,
+                    keep_as=f"{stem}.png", keep_raw=f"{stem}_frame.png", id=sid)  # fmt: skip
+        dot = detection.dot if detection is not None else None
+        yield Audit(frame.ts, signal_event(
+            sid, direction, symbol, color=dot.color if dot else None,
+            confidence=round(dot.confidence, 3) if dot else None,
+            screenshot=f"{stem}.png", frame=f"{stem}_frame.png",
+        ))  # fmt: skip
+        tick.record.update(signal=sid, phase_b="open")
+        self._signal = sid
         # lines already on the chart belong to an earlier trade, never to this one
         baseline = scan(frame, self._config, self._ocr, direction=direction)
         self._phase_b = PhaseB.after_fire(step.ts, direction, self._config, baseline)
@@ -66,8 +83,9 @@ class SignalStage:
         if outcome.kind == "wait":
             return
         found = outcome.reading.as_dict() if outcome.reading else None
-        yield Audit(ts, {"event": f"levels_{outcome.kind}", "levels": found})
+        yield Audit(ts, {"event": f"levels_{outcome.kind}", "levels": found,
+                         "signal": self._signal})  # fmt: skip
         if outcome.text is not None:
-            yield Alert("levels", outcome.text, ts, frame)
+            yield Alert("levels", outcome.text + footer(self._signal), ts, frame)
         if outcome.done:
             self._phase_b = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -30,11 +31,14 @@ from atm.clock import Clock, ReplayClock, WallClock, local
 from atm.config import Config
 from atm.deadman import DeadMansSwitch
 from atm.errors import AtmError, InputError, WorkspaceError, os_reason
+from atm.journal.recorder import PressRecorder
 from atm.notify import factory
 from atm.notify.base import Message
+from atm.notify.telegram_poll import OFFSET_FILE, PressPoller
 from atm.runner import Runner
 from atm.schedule import Plan, Window, sleep_until
 from atm.stages.base import RunStats
+from atm.stages.presses import Emit, Health, PressStage
 from atm.vision.ocr import INSTALL_HINT, default_reader
 from atm.workspace import Workspace
 from atm.write_faults import probe
@@ -74,10 +78,26 @@ def run_monitor(
         if not sleep_until(clock, plan.start_ts, stop.is_set):
             return 0
         live = capture = _live(config, clock, console, startup_delay, stop)
+    runner = _runner(config, workspace, console, capture, clock, live)
+    stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
+    _summary(stats, workspace, console, capture)
+    return _verdict(runner, workspace)
+
+
+def _runner(
+    config: Config,
+    workspace: Workspace,
+    console: Console,
+    capture: Capture,
+    clock: Clock,
+    live: LiveCapture | None,
+) -> Runner:
+    """The loop with its stages; a replay (no `live` capture) is not paced, keeps no
+    samples. With Telegram buttons, the press stage runs last."""
     ocr = default_reader()
     if ocr is None:
         console.print(f"{INSTALL_HINT}; levels will use the calibration points")
-    audit = AuditLog(workspace.logs, zone)
+    audit = AuditLog(workspace.logs, config.schedule.timezone)
     runner = Runner(
         config,
         capture,
@@ -88,15 +108,43 @@ def run_monitor(
         workspace,
         audit,
         live=live,
-        pace=replay is None,
-        canary=Canary(config.canary, workspace.pause_file, zone=zone),
-        save_samples=replay is None,
+        pace=live is not None,
+        canary=Canary(config.canary, workspace.pause_file, zone=config.schedule.timezone),
+        save_samples=live is not None,
         ocr=ocr,
         deadman=_deadman(config, audit, clock),
     )
-    stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
-    _summary(stats, workspace, console, capture)
-    return _verdict(runner, workspace)
+    presses = press_stage(config, workspace, runner.sink.publisher.flush)
+    if presses is not None:
+        runner.stages.append(presses)
+    return runner
+
+
+def press_stage(
+    config: Config, workspace: Workspace, flush: Callable[[float], bool]
+) -> PressStage | None:
+    """With `[notify.telegram] buttons = true`: the stage that polls for button presses."""
+    telegram = config.notify.telegram
+    if not (telegram.enabled and telegram.buttons):
+        return None
+    clock = WallClock()
+    zone = config.schedule.timezone
+
+    def make(on_event: Emit, on_health: Health) -> PressPoller:
+        recorder = PressRecorder(
+            workspace, config.journal, lambda: local(clock.time(), zone), on_event, clock.sleep
+        )
+        return PressPoller(
+            telegram.token,
+            telegram.chat_id,
+            workspace.home / OFFSET_FILE,
+            recorder,
+            api_base=telegram.api_base,
+            on_event=on_event,
+            on_health=on_health,
+        )
+
+    return PressStage(make, flush)
 
 
 def _check_writable(workspace: Workspace) -> None:
