@@ -1,7 +1,7 @@
 """Real disk faults for tests: a small filesystem to fill, folders made read-only, and a
 replay that springs them at chosen frames.
 
-A full disk is a 2 MiB tmpfs mounted for the test (root only), or the small filesystem
+A full disk is a 16 MiB tmpfs mounted for the test (root only), or the small filesystem
 `.ci/run` mounts and names in `ATM_TEST_TMPFS`. Read-only is a read-only bind mount (root;
 chmod does not stop root) or, without root, a folder whose write permission is removed.
 A test that cannot have its fault is skipped, and says why.
@@ -34,7 +34,9 @@ from atm.workspace import Workspace
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.telegram import CHAT_ID, FakeTelegram
 
-SMALL = "2m"
+#: Filled to the last byte by `fill`; big enough that, once freed, a session's own
+#: samples and FIRE frames (a few MB) do not fill it again.
+SMALL = "16m"
 
 
 def _mount(*args: str) -> str | None:

@@ -1,8 +1,9 @@
 """The kill -9 soak: `atm run` killed at random moments while a backend hangs, restarted.
 
-Real parts only: `atm run --replay` in a subprocess, SIGKILL at a random moment, the fake
-Discord on loopback (some requests answered late, so kills land mid-request), and a
-Telegram that accepts connections and never answers (the hanging backend). After the
+Real parts only: `atm run --replay` in a subprocess (each run a later day's session, as
+a live restart sees new frames), SIGKILL at a random moment, the fake Discord on loopback
+(some requests answered late, so kills land mid-request), and a Telegram that accepts
+connections and never answers (the hanging backend). After the
 last kill, one run is let finish. Then every alert id any run created must have an
 outcome for each backend — delivered (an `alert_sent` in the audit) or dead-lettered with
 the reason — and no id may reach Discord twice.
@@ -29,6 +30,7 @@ from pathlib import Path
 import tomli_w
 from rich.console import Console
 
+from atm.corpus import frame_name, frame_time
 from atm.jsonl import read_jsonl
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.http_service import Fault
@@ -99,13 +101,13 @@ def soak(corpus: Path, home: Path, kills: int, seed: int, life: tuple[float, flo
     with FakeDiscord() as discord:
         discord.chooser = lambda: Fault("hang", 0.8) if rng.random() < 0.3 else None
         config = _config(corpus, home, discord, hole.port)
-        for _ in range(kills):
-            proc = _start(corpus, home, config)
+        for day in range(kills):
+            proc = _start(_session(corpus, home, day), home, config)
             time.sleep(rng.uniform(*life))
             proc.send_signal(signal.SIGKILL)
             _finish(proc, result)
             result.kills += 1
-        _finish(_start(corpus, home, config), result, timeout=180)
+        _finish(_start(_session(corpus, home, kills), home, config), result, timeout=180)
         time.sleep(1.0)  # a late answer from the fake still lands in `posted`
         _check(home, discord, result)
     hole.close()
@@ -126,6 +128,16 @@ def _config(corpus: Path, home: Path, discord: FakeDiscord, hole: int) -> Path:
     path = home / "soak.toml"
     path.write_text(tomli_w.dumps(data))
     return path
+
+
+def _session(corpus: Path, home: Path, day: int) -> Path:
+    """The corpus as the session of `day` days later: each restart sees new frames, as a
+    live restart does (a trigger's id is the same for the same frame, by design)."""
+    folder = home.parent / f"day{day:02d}"
+    folder.mkdir()
+    for frame in sorted(corpus.glob("*.png")):
+        os.link(frame, folder / frame_name(frame_time(frame) + day * 86_400))
+    return folder
 
 
 def _start(corpus: Path, home: Path, config: Path) -> subprocess.Popen[str]:
@@ -229,8 +241,7 @@ def _disk_run(corpus: Path, base: Path, full_at: str, free_at: str, result: Disk
     from tests.disks import fill, run_with_hooks, small_disk
     from tests.fakes.telegram import FakeTelegram
 
-    # 16 MiB: once freed, a session's samples and screenshots must not fill it again
-    with small_disk(base, "16m") as disk, FakeDiscord() as discord, FakeTelegram() as telegram:
+    with small_disk(base) as disk, FakeDiscord() as discord, FakeTelegram() as telegram:
         filler: list[Path] = []
         hooks = {full_at: lambda: filler.append(fill(disk)), free_at: lambda: filler[0].unlink()}
         try:

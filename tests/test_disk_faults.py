@@ -1,6 +1,6 @@
 """A full or read-only disk during a run costs files, never an alert and never the loop.
 
-The workspace sits on a real 2 MiB filesystem that the test fills just before the frame
+The workspace sits on a real 16 MiB filesystem that the test fills just before the frame
 that fires; alerts go to the fake Discord and Telegram through the real fanout and
 outbox. Read-only folders are read-only mounts. Every command given a read-only
 workspace answers in one line with exit 2.
