@@ -143,6 +143,37 @@ def test_a_bar_without_a_dot_does_not_cut_the_strip() -> None:
     assert len(proposal.dots) == BARS - 1 and proposal.spacing == layout.bar_spacing
 
 
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_a_line_through_the_dots_does_not_hide_them(theme: str) -> None:
+    """An indicator's zero line (or a grid line) runs through the dot row and a vertical grid
+    line through one dot, 1 px thick, as TradingView's lightweight-charts draws them: the
+    strip is still found, every dot of it."""
+    layout = Layout.for_scale(1.0)
+    image = _sim_frame(layout, theme).copy()
+    back = np.array(THEMES[theme].strip_bg, np.int16)
+    line = np.clip(back + (40 if back.mean() < 128 else -40), 0, 255).astype(np.uint8)
+    behind = np.all(image == THEMES[theme].strip_bg, axis=2)  # drawn under the dots
+    strip, y = layout.strip, layout.dot_y + 1
+    image[y, strip.x : strip.right][behind[y, strip.x : strip.right]] = line
+    x = layout.bar_x(4)
+    image[strip.y : strip.bottom, x][behind[strip.y : strip.bottom, x]] = line
+    proposal = propose(image)
+    assert proposal.dot_roi is not None and abs(proposal.dot_roi.y - layout.dot_y) <= 12
+    assert len(proposal.dots) == BARS and proposal.spacing == layout.bar_spacing
+    assert [d.color for d in proposal.dots] == list(generate(BARS, SEED).colors)
+
+
+def test_a_fractional_pitch_is_measured_not_rounded() -> None:
+    """At 125 % a 10 px bar pitch is 12.5 screen pixels: dots land 12 and 13 px apart."""
+    image = np.zeros((1080, 1920, 3), np.uint8)
+    names = [DOT_COLORS[i % len(DOT_COLORS)] for i in range(24)]
+    for i, name in enumerate(names):
+        cv2.circle(image, (round(1000 + 12.5 * i), 900), 4, REFERENCE_RGB[name], -1)
+    proposal = propose(image)
+    assert proposal.spacing is not None and abs(proposal.spacing - 12.5) < 0.1
+    assert len(proposal.dots) == len(names)
+
+
 # -- sampling a clicked colour --------------------------------------------------------------
 
 

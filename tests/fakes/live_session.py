@@ -4,7 +4,6 @@ the fake Discord receives each trigger. Used by the Xvfb test and by the live be
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Candle, Scene, render
 from atm.sim.theme import DARK
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.proc import cpu_seconds
+from tests.fakes.proc import cpu_seconds, stop
 from tests.fakes.xvfb import ImageWindow
 
 TITLE = "TradeStation - ATM live test"
@@ -98,12 +97,7 @@ def run_live_session(
             result.idle_cpu_s = cpu_seconds(proc.pid) - cpu_before
             result.idle_wall_s = time.monotonic() - started
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            result.exit_code = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        result.exit_code = stop(proc)
         if proc.stderr is not None:
             proc.stderr.close()
         window.close()
