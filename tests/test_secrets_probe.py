@@ -2,8 +2,9 @@
 credential set (in the environment and the config) and services that echo them back;
 no output line and no workspace file may hold any of them.
 
-The config files under configs/ are where a user keeps secrets, so they are the one
-place not searched.
+The config files under configs/ are where a user keeps secrets, so the apprise
+credential they hold may stay there; the secrets that come only from the environment
+may not appear even there (calibration writes a new config).
 """
 
 from __future__ import annotations
@@ -89,11 +90,12 @@ COMMANDS = {
 }
 
 
-def workspace_files(home: Path) -> str:
+def workspace_files(home: Path, configs: bool = False) -> str:
+    """Every workspace file's text; the user's configs only with `configs`."""
     return "\n".join(
         p.read_bytes().decode("utf-8", "replace")
         for p in sorted(home.rglob("*"))
-        if p.is_file() and not (p.suffix == ".toml" and p.parent.name == "configs")
+        if p.is_file() and (configs or not (p.suffix == ".toml" and p.parent.name == "configs"))
     )
 
 
@@ -104,3 +106,5 @@ def test_no_command_shows_or_stores_a_secret(command: list[str], home: Path, cor
     out = run(["--home", str(home), *argv])
     for secret in SECRETS:
         assert_nowhere(secret, out, workspace_files(home))
+    for secret in (TOKEN, BOT):  # only ever in the environment: not even in a config
+        assert_nowhere(secret, workspace_files(home, configs=True))

@@ -129,10 +129,11 @@ def _secrets(data: dict[str, Any], env: Mapping[str, str], held: Collection[str]
         for key in keys[:-1]:
             child = node.get(key)
             node[key] = node = dict(child) if isinstance(child, Mapping) else {}
+        # a secret kept out of files (keyring, environment) is never written into one
         if var in held:
             node[keys[-1]], sources[var] = "", "keyring"
         elif env.get(var):
-            node[keys[-1]], sources[var] = env[var], "environment"
+            node[keys[-1]], sources[var] = "", "environment"
         elif node.get(keys[-1]):
             sources[var] = "previous config"
         else:
