@@ -24,8 +24,9 @@ from pydantic import (
     field_validator,
 )
 
+from atm import inputs
 from atm.colors import REFERENCE_RGB
-from atm.config_errors import describe
+from atm.config_errors import describe, shown
 from atm.errors import ConfigError
 from atm.journal.settings import Journal
 from atm.secrets import ENV_SECRETS, SecretStore, Source, open_store, overlay
@@ -51,16 +52,20 @@ Rgb = Annotated[tuple[_Channel, _Channel, _Channel], Field(strict=False)]
 
 class _Model(BaseModel):
     # strict: "5" is not a number and "yes" is not a bool in a config a trader relies on
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    # no nan or inf anywhere: `timeout_min = inf` would hold Phase B open for ever
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
+
+
+_PIXELS = 65_536  # no screen (or wall of screens) is wider or taller
 
 
 class Roi(_Model):
     """A rectangle in pixels; `x, y` is the top-left corner."""
 
-    x: int = Field(ge=0)
-    y: int = Field(ge=0)
-    w: int = Field(gt=0)
-    h: int = Field(gt=0)
+    x: int = Field(ge=0, le=_PIXELS)
+    y: int = Field(ge=0, le=_PIXELS)
+    w: int = Field(gt=0, le=_PIXELS)
+    h: int = Field(gt=0, le=_PIXELS)
 
     def contains(self, other: Roi) -> bool:
         return (
@@ -111,12 +116,12 @@ class Loop(_Model):
 
 
 class Chart(_Model):
-    bar_minutes: float = Field(default=3, gt=0)  # the chart's bar period: dots are this far apart
+    bar_minutes: float = Field(default=3, gt=0, le=43_200)  # the bar period: dots this far apart
 
 
 class AxisPoint(_Model):
-    y: int = Field(ge=0)
-    price: float
+    y: int = Field(ge=0, le=_PIXELS)
+    price: float = Field(gt=0, le=1e9)
 
 
 class YAxis(_Model):
@@ -148,8 +153,10 @@ class Levels(_Model):
     sl_rgb: Rgb = (255, 0, 0)
     tp_rgb: Rgb = (0, 255, 0)
     tolerance: float = Field(default=60, gt=0, le=442)
-    timeout_min: float = Field(default=10, gt=0)
-    tick: float = Field(default=0.01, gt=0)
+    # Phase B holds new triggers back while open: hours would silence a session
+    timeout_min: float = Field(default=10, gt=0, le=240)
+    # 1e-8: the finest `levels.decimals` prints; wider than the axis points' span: refused
+    tick: float = Field(default=0.01, ge=1e-8, le=1000)
 
 
 class CanarySettings(_Model):
@@ -158,7 +165,7 @@ class CanarySettings(_Model):
     roi: Roi = Roi(x=1765, y=0, w=150, h=30)
     baseline_phash: str = ""
     max_distance: int = Field(default=8, ge=0, le=64)
-    every_cycles: int = Field(default=60, ge=1)
+    every_cycles: int = Field(default=60, ge=1, le=1_000_000)
 
     @field_validator("baseline_phash")
     @classmethod
@@ -169,11 +176,11 @@ class CanarySettings(_Model):
 
 
 class Lockout(_Model):
-    minutes: float = Field(default=4, ge=0)
+    minutes: float = Field(default=4, ge=0, le=1440)
 
 
 class Heartbeat(_Model):
-    minutes: float = Field(default=30, gt=0)
+    minutes: float = Field(default=30, gt=0, le=1440)
 
 
 KindToggles = dict[AlertKind, bool]
@@ -198,10 +205,10 @@ class Alerts(_Model):
         for kind, flag in v.items():
             if kind not in get_args(AlertKind):
                 raise ValueError(
-                    f"unknown alert kind {kind!r}; kinds: {', '.join(get_args(AlertKind))}"
+                    f"unknown alert kind {shown(kind)}; kinds: {', '.join(get_args(AlertKind))}"
                 )
             if not isinstance(flag, bool):
-                raise ValueError(f"{kind}: expected true or false, got {flag!r}")
+                raise ValueError(f"{kind}: expected true or false, got {shown(flag)}")
         return v
 
     def sends(self, kind: AlertKind) -> bool:
@@ -319,8 +326,8 @@ class Healthcheck(_Model):
 
 class Config(_Model):
     schema_: Literal[1] = Field(default=1, alias="schema")
-    window_title: str = "TradeStation"
-    symbol_label: str = "DIA→US30"
+    window_title: str = Field(default="TradeStation", max_length=200)
+    symbol_label: str = Field(default="DIA→US30", max_length=64)
     dot_roi: Roi = Roi(x=60, y=930, w=1700, h=40)
     chart_roi: Roi = Roi(x=60, y=40, w=1700, h=860)
     capture: CaptureSettings = CaptureSettings()
@@ -351,15 +358,18 @@ def load(
 ) -> Config:
     """Read, lay secrets from the environment and the keyring over it, validate.
 
-    `store` True = the OS keyring when usable. Raises `ConfigError` naming the key."""
+    `store` True = the OS keyring when usable. Raises `ConfigError` naming the key. Only a
+    regular UTF-8 file (a byte-order mark is fine) of at most 1 MiB is read, and it may
+    nest only `inputs.MAX_DEPTH` levels deep.
+    """
+    text = inputs.read_text(path, "config file", inputs.MAX_CONFIG_BYTES, ConfigError)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise inputs.too_deep(path, ConfigError) from None
+    inputs.check_depth(raw, path, ConfigError)
     keyring = open_store()[0] if store is True else store or None
     return from_dict(raw, str(path), os.environ if env is None else env, keyring)
 
@@ -382,6 +392,14 @@ def from_dict(
 
 
 def _check_rois(config: Config, source: str) -> None:
+    """What no one section can check: ROIs inside the capture region, and a tick finer than
+    the calibrated price span (a wider one rounds every level to one value)."""
+    low, high = sorted(p.price for p in config.y_axis.points)
+    if config.levels.tick > high - low:
+        raise ConfigError(
+            f"{source}: levels.tick: {config.levels.tick:g} is more than the price span of "
+            f"y_axis.points ({low:g} to {high:g}); expected the instrument's tick, such as 0.01"
+        )
     region = config.capture.region
     bounds = Roi(x=0, y=0, w=region.w, h=region.h)
     rois = {

@@ -60,3 +60,14 @@ def startup(config_name: str, canary: str, symbol: str) -> str:
 def stop(triggers: int, cycles: int, counters: str) -> str:
     text = f"⏹️ ATM stopped | {triggers} triggers | {cycles} cycles"
     return f"{text} | {counters}" if counters else text
+
+
+def workspace_unwritable(reason: str, where: str) -> str:
+    return (
+        f"⚠️ Cannot write to the workspace: {reason} ({where}). Alerts still go out; "
+        "screenshots, samples and log lines are not being saved"
+    )
+
+
+def workspace_writable(where: str) -> str:
+    return f"✅ Workspace writable again ({where}): screenshots and logs are saved again"

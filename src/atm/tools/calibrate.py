@@ -246,6 +246,8 @@ def _print_saved(saved: Saved, console: Console) -> None:
             console.print(f"  {var} not set: that backend stays off until you fill it in")
         elif source == "keyring":
             console.print(f"  {var}: in the OS keyring, not written to the file")
+        elif source == "environment":
+            console.print(f"  {var}: from the environment, not written to the file")
         else:
             console.print(f"  {var}: from the {source}")
     for note in saved.notes:
