@@ -109,8 +109,7 @@ class Loop(_Model):
     interval_s: float = Field(default=5.0, gt=0, le=3600)  # a full cycle: audit line, canary
     # Live, the dot strip alone is read this often between full cycles, so an alert leaves
     # within a fraction of a second of the dot changing; a full cycle follows any change.
-    # 0.1 s: alert p95 ~0.2 s at ~0.7 % of a core idle (an unchanged strip is not read
-    # again); 0.25 s cost 0.3 s at p95 (docs/benchmarks.md, bench_live).
+    # 0.1 s: alert p95 0.14 s at 0.8 % of a core idle (docs/benchmarks.md, bench_live)
     watch_interval_s: float = Field(default=0.1, gt=0, le=60)
     debounce_depth: int = Field(default=1, ge=1, le=20)
 
@@ -130,9 +129,7 @@ class YAxis(_Model):
         AxisPoint(y=800, price=480.00),
     )
     roi: Roi = Roi(x=1765, y=40, w=150, h=860)
-    # written by calibration with the points: what the label column looked like then, so
-    # that without OCR the points are used only while the axis has not rescaled since
-    fingerprint: str = ""
+    fingerprint: str = ""  # the label column at calibration: the points hold while it matches
 
     @field_validator("fingerprint")
     @classmethod
