@@ -26,7 +26,7 @@ import tomli_w
 
 from atm import config as config_mod
 from atm import inputs
-from atm.calibration import Calibration, clip
+from atm.calibration import Calibration, clip, default_canary
 from atm.colors import CALIBRATED, REFERENCE_RGB
 from atm.errors import ConfigError, UsageError
 from atm.fileio import write_atomic
@@ -79,16 +79,27 @@ def to_config_dict(
     data["capture"] = capture
     data["colors"] = _colors(cal, data.get("colors", {}))
     data["y_axis"] = _y_axis(cal)
-    canary = dict(data.get("canary", {}))
-    canary["roi"] = _roi(cal.canary_roi)
-    canary["baseline_phash"] = cal.canary_phash
-    data["canary"] = canary
+    data["canary"] = _canary(cal, data.get("canary", {}))
     sources = _secrets(data, env or {}, held)
     return data, sources
 
 
 def _roi(rect: Rect) -> dict[str, int]:
     return {"x": rect.x, "y": rect.y, "w": rect.w, "h": rect.h}
+
+
+def _canary(cal: Calibration, previous: Mapping[str, Any]) -> dict[str, Any]:
+    """The `[canary]` table: the region and its baseline, or `enabled = false` when no
+    steady region was found (with the top-right corner as a region that fits the screen)."""
+    canary = dict(previous) if isinstance(previous, Mapping) else {}
+    canary["baseline_phash"] = cal.canary_phash
+    if cal.canary_roi is None:
+        canary["enabled"] = False
+        canary["roi"] = _roi(default_canary(cal.width, cal.height))
+    else:
+        canary.pop("enabled", None)
+        canary["roi"] = _roi(cal.canary_roi)
+    return canary
 
 
 def _colors(cal: Calibration, previous: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,6 +121,8 @@ def _y_axis(cal: Calibration) -> dict[str, Any]:
     out: dict[str, Any] = {"roi": _roi(roi)}
     if cal.y_axis_points is not None:
         out["points"] = [{"y": p.y, "price": float(p.price)} for p in cal.y_axis_points]
+    if cal.axis_fingerprint:
+        out["fingerprint"] = cal.axis_fingerprint
     return out
 
 

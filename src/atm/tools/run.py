@@ -96,8 +96,16 @@ def _runner(
     samples. With Telegram buttons, the press stage runs last."""
     ocr = default_reader()
     if ocr is None:
-        console.print(f"{INSTALL_HINT}; levels will use the calibration points")
-    audit = AuditLog(workspace.logs, config.schedule.timezone)
+        console.print(
+            f"{INSTALL_HINT}; levels will use the calibration points while the axis is as "
+            "calibrated, and say 'levels unavailable' after it rescales",
+            markup=False,
+        )
+    zone = config.schedule.timezone
+    audit = AuditLog(workspace.logs, zone)
+    canary = (
+        Canary(config.canary, workspace.pause_file, zone=zone) if config.canary.enabled else None
+    )
     runner = Runner(
         config,
         capture,
@@ -109,7 +117,7 @@ def _runner(
         audit,
         live=live,
         pace=live is not None,
-        canary=Canary(config.canary, workspace.pause_file, zone=config.schedule.timezone),
+        canary=canary,
         save_samples=live is not None,
         ocr=ocr,
         deadman=_deadman(config, audit, clock),
