@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("atm", "atm.types", "atm.colors", "atm.errors", "atm.geometry", "atm.redact",
                     "atm.clock", "atm.frame", "atm.config", "atm.workspace", "atm.corpus",
                     "atm.schedule", "atm.secrets", "atm.config_errors", "atm.calendars",
-                    "atm.journal.ids", "atm.journal.choices", "atm.journal.settings", "atm.jsonl",
+                    "atm.journal.ids", "atm.journal.choices", "atm.jsonl",
                     "atm.inputs", "atm.fileio")),
     ("vision", ("atm.vision",)),
     ("core", ("atm.fsm", "atm.detect", "atm.monitor", "atm.levels", "atm.canary",
