@@ -115,13 +115,29 @@ class Detector:
         self._depth = config.loop.debounce_depth
         self._raw: deque[Reading] = deque(maxlen=self._depth)
         self.window: deque[tuple[float, Color]] = deque(maxlen=WINDOW)
+        self._last: tuple[Image, Detection] | None = None  # the strip last read, its reading
+        self.repeated = False  # the strip last read was the same pixels as the one before
 
     def detect(self, strip: Image, ts: float) -> Detection:
         """Read the `dot_roi` crop `strip` and debounce; coordinates come back in region pixels."""
         return self.accept(self.read(strip, ts))
 
     def read(self, strip: Image, ts: float) -> Detection:
-        """Read the live slot of the `dot_roi` crop `strip`, without debouncing."""
+        """Read the live slot of the `dot_roi` crop `strip`, without debouncing. A strip
+        identical to the last one read (most reads: a bar lasts minutes, the strip is read
+        several times a second) is not read again: the reading depends on the pixels
+        alone (the comparison takes ~16 µs, a read ~1.3 ms)."""
+        last = self._last
+        self.repeated = (
+            last is not None and last[0].shape == strip.shape and np.array_equal(last[0], strip)
+        )
+        if last is not None and self.repeated:
+            return replace(last[1], ts=ts)
+        detection = self._read(strip, ts)
+        self._last = (strip.copy(), detection)
+        return detection
+
+    def _read(self, strip: Image, ts: float) -> Detection:
         found = self._slot.read(strip, ts)
         dot = (
             None if found.blob is None else _dot(found.blob, self._config.dot_roi, self._classifier)

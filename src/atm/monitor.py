@@ -15,12 +15,9 @@ starts over from the strip as a late start would.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
-
-import numpy as np
 
 from atm.colors import UNKNOWN
 from atm.config import Config
@@ -66,15 +63,15 @@ class Monitor:
         self._blind = False
         self._holds = 0
         self._doubts = 0  # views in a row, while watching, that contradicted the tape
-        self._print, self._changed = 0, 0.0  # the strip's fingerprint, and since when
-        self._placed = 0  # the fingerprint of the last strip placed against the tape
+        self._changed = 0.0  # when the strip's pixels last changed
+        self._placed = False  # the last read was placed against the tape
 
     def observe(self, strip: Image, ts: float) -> Observation:
         """One read of the `dot_roi` crop `strip`: reconcile if needed, step the machine."""
         seen = self.detector.read(strip, ts)
-        print_ = zlib.crc32(np.ascontiguousarray(strip).data)
-        if print_ != self._print:
-            self._print, self._changed = print_, ts
+        repeated, placed_last, self._placed = self.detector.repeated, self._placed, False
+        if not repeated:
+            self._changed = ts
         if seen.status != "live":
             return self._missed(self.detector.accept(seen))
         if not self._started:
@@ -82,9 +79,8 @@ class Monitor:
         if ts - self._changed > self.tape.period + FROZEN_MARGIN_S:
             return self._missed(_not_live(seen, "frozen"))  # a new bar would have moved it
         # the very pixels last placed show the very same bars
-        same = print_ == self._placed
-        placed = Placement("same") if same else self._place(strip, seen, ts)
-        self._placed = print_
+        placed = Placement("same") if repeated and placed_last else self._place(strip, seen, ts)
+        self._placed = True
         if placed.kind != "suspect":
             self._doubts = 0
         if placed.kind == "scrolled":

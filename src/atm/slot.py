@@ -29,6 +29,7 @@ from atm.types import Image
 from atm.vision.background import Backdrop
 from atm.vision.dots import Blob, strip_backdrop
 from atm.vision.slots import (
+    SETTLED,
     Core,
     Grid,
     SlotView,
@@ -45,9 +46,9 @@ Cause = Literal["mouse", "window", "dot", "scrolled", "moved", "history", "froze
 
 #: Slots left of the live one read every cycle: evidence of a shift against the history.
 NEIGHBOURS: Final = 6
-#: Whole dots a grid is fitted to before it is settled; until then each clean view (the
-#: first frames of a session that starts with a short strip) fits it again.
-ENOUGH_DOTS: Final = 20
+#: Whole dots a grid is fitted to before it is settled (`atm.vision.slots.SETTLED`);
+#: until then each clean view (the first frames of a session that starts with a short
+#: strip) fits it again.
 #: How long a wall tight after the last dot must stand before it is taken for the pane's
 #: edge: two bars, longer than a toast or a passing tooltip stays.
 WALL_WAIT_S: Final = 360.0
@@ -92,7 +93,7 @@ class SlotReader:
         background = to_rgb(np.floor(back.rgb))
         if self.grid is not None and not still_a_wall(strip, self.grid, back):
             self.grid = None  # the "pane's edge" it was learned with was a box: learn again
-        if self.grid is None or self.grid.evidence < ENOUGH_DOTS:
+        if self.grid is None or self.grid.evidence < SETTLED:
             found = self._learn(strip, back, ts)
             if self.grid is None:
                 return SlotRead("obstructed" if found else "empty", "dot" if found else None)

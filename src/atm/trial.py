@@ -61,6 +61,10 @@ class Inbox:
     def publish(self, message: Message) -> None:
         self.messages.append(message)
 
+    @property
+    def backends(self) -> list[str]:
+        return ["inbox"]
+
     def flush(self, timeout: float) -> bool:
         return True
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import random
 import sys
+import tomllib
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -59,7 +61,12 @@ def test_auto_yes_config_passes_the_gate(
     write_corpus(corpus, BARS, scale, SEED, theme, variation=variation)
     out, report = calibrate_and_gate(corpus, tmp_path / "home", list_frames(corpus)[-1], capsys)
     assert report["passed"] and report["color_accuracy"] == 1.0, report
-    assert "y-axis prices: not read (needs OCR)" in out  # what it cannot find is reported
+    # the two axis points were read (OCR): the written ones map rows as the corpus' own do
+    written = _active(tmp_path / "home")["y_axis"]
+    truth = [(p["y"], p["price"]) for p in load_toml(corpus / "config.toml")["y_axis"]["points"]]
+    assert "y-axis prices: " in out and "(read)" in out and "fingerprint" in written
+    for y, price in truth:
+        assert abs(_price_at(written["points"], y) - price) <= 0.01 + 1e-9, (case, written)
 
 
 @pytest.mark.slow
@@ -217,6 +224,20 @@ def test_auto_yes_on_a_foreign_renderer(
         home = tmp_path / f"home-{frame.stem}"
         _, report = calibrate_and_gate(corpus, home, frame, capsys)
         assert report["passed"] and report["color_accuracy"] == 1.0, (frame.name, report)
+
+
+def _active(home: Path) -> dict[str, Any]:
+    configs = home / "configs"
+    return load_toml(configs / (configs / "current.txt").read_text().strip())
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text())
+
+
+def _price_at(points: list[dict[str, float]], y: float) -> float:
+    (y0, p0), (y1, p1) = ((p["y"], p["price"]) for p in points)
+    return p0 + (p1 - p0) * (y - y0) / (y1 - y0)
 
 
 def _sim_frame(layout: Layout, theme: str) -> np.ndarray:

@@ -26,6 +26,8 @@ from atm.vision.background import Backdrop, rgb_distance
 from atm.vision.dots import Blob, find_blobs, segment
 from atm.vision.seethrough import Lines, find_lines, line_mask, paint_out
 
+#: Whole dots a grid is fitted to before it is settled: exact enough to cut on.
+SETTLED = 20
 #: A blob belongs to a slot when its centre is this share of the pitch from the slot's.
 SLOT_SHARE = 0.3
 #: Around a dot's box this many pixels still belong to it (anti-aliased rim, JPEG ringing).
@@ -155,7 +157,8 @@ def look(strip: Image, grid: Grid, back: Backdrop, neighbours: int) -> SlotView:
     pitch = grid.pitch or 2 * grid.size
     x0 = max(0, math.floor(grid.x - (neighbours + 0.5) * pitch))
     window, lines = _see_through(strip[:, x0 : grid.edge], grid, back, x0)
-    pitch_grid = (grid.x, grid.pitch) if grid.pitch else None
+    # bridged dots are cut on the grid once it is fitted to enough dots to be exact
+    pitch_grid = (grid.x, grid.pitch) if grid.pitch and grid.evidence >= SETTLED else None
     # blobs are measured in the slot before the live one and right of it only (cost)
     sx = max(x0, math.floor(grid.x - 1.5 * pitch))
     blobs = segment(window[:, sx - x0 :], back, sx, width, pitch_grid)
