@@ -19,9 +19,10 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def repainted(capture: WindowCapture, image: np.ndarray, timeout_s: float = 5.0) -> bool:
+def repainted(capture: WindowCapture, image: np.ndarray, timeout_s: float = 15.0) -> bool:
     """Whether the window shows `image` within `timeout_s`: a raised or restored window
-    is drawn by its application a moment later, as on any desktop."""
+    is drawn by its application a moment later, as on any desktop (later still on a
+    loaded CI machine: the wait ends as soon as it shows)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if np.array_equal(capture.grab().image, image):
