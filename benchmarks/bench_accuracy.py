@@ -18,6 +18,14 @@ the watch and those whose bar had a clean frame; triggers sent on their FIRE's o
 false (any other bar), duplicate (a bar sent twice), missed (a FIRE with a clean frame
 not sent); the health alerts and recoveries and the words they opened with. Bar: 0
 false, 0 duplicate, 0 missed, one alert per sustained episode.
+
+What cannot be seen through, and what the monitor says then: anything over the live dot
+itself (a data tip, a toast, a dialog, a window), a scroll-back or a moved window. The
+dot is not read, the state is kept, and after 3 cycles one alert names the cause and a
+recovery follows; a FIRE whose whole bar stays covered is lost, never sent late. With a
+strip cut at the live dot (no margin in view), a scroll-back is told only by the colours
+already seen, so one inside a run of a single colour reads as live. The grid is learned
+from the first clean view: a chart zoomed for good says "not where it was" until restart.
 """
 
 from __future__ import annotations
