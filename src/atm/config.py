@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
 )
 
+from atm import config_charts
 from atm.colors import REFERENCE_RGB
 from atm.config_errors import describe
 from atm.errors import ConfigError
@@ -327,6 +328,12 @@ class Config(_Model):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     #: Where it was loaded from ("" for built-in defaults); not a TOML key.
+    #: The chart's name under `[[charts]]`; "" for a single-chart config.
+    name: str = ""
+    #: One config per `[[charts]]` table (the shared keys with the chart's laid over
+    #: them); empty for a single-chart config. Not a TOML key as such.
+    charts: tuple[Config, ...] = Field(default=(), exclude=True)
+
     source: str = Field(default="", exclude=True)
     #: Where each secret came from (dotted key → source); not a TOML key.
     secret_sources: dict[str, Source] = Field(default_factory=dict, exclude=True)
@@ -359,15 +366,38 @@ def from_dict(
     """Validate a TOML-shaped mapping; `env` secrets (ATM_*) win over `store`'s, which win
     over the mapping's."""
     data, sources = overlay(dict(raw), env or {}, store)
+    shared, tables = config_charts.split(data, source)
+    config = _validate(shared, source, sources)
+    charts = tuple(
+        _validate(config_charts.merged(shared, table), source, sources, (i, table))
+        for i, table in enumerate(tables)
+    )
+    return config.model_copy(update={"charts": charts}) if charts else config
+
+
+def each_chart(config: Config) -> tuple[Config, ...]:
+    """The charts to watch: one config per `[[charts]]` table, or `config` alone."""
+    return config.charts or (config,)
+
+
+def _validate(
+    data: Mapping[str, Any],
+    source: str,
+    sources: dict[str, Source],
+    chart: tuple[int, Mapping[str, Any]] | None = None,
+) -> Config:
+    """One config; for a chart, errors in keys its table set are named `charts[i].key`."""
     try:
         config = Config.model_validate({**data, "source": source, "secret_sources": sources})
     except ValidationError as exc:
-        raise ConfigError(describe(source, exc, Config)) from None
-    _check_rois(config, source)
+        loc = exc.errors()[0]["loc"]
+        prefix = f"charts[{chart[0]}]." if chart and config_charts.owns(chart[1], loc) else ""
+        raise ConfigError(describe(source, exc, Config, prefix)) from None
+    _check_rois(config, source, f"charts[{chart[0]}]." if chart else "")
     return config
 
 
-def _check_rois(config: Config, source: str) -> None:
+def _check_rois(config: Config, source: str, prefix: str = "") -> None:
     region = config.capture.region
     bounds = Roi(x=0, y=0, w=region.w, h=region.h)
     rois = {
@@ -379,6 +409,6 @@ def _check_rois(config: Config, source: str) -> None:
     for key, roi in rois.items():
         if not bounds.contains(roi):
             raise ConfigError(
-                f"{source}: {key}: {roi.x},{roi.y} {roi.w}x{roi.h} lies outside the capture "
-                f"region ({region.w}x{region.h}); ROIs are relative to capture.region"
+                f"{source}: {prefix}{key}: {roi.x},{roi.y} {roi.w}x{roi.h} lies outside the "
+                f"capture region ({region.w}x{region.h}); ROIs are relative to capture.region"
             )

@@ -15,11 +15,12 @@ _SECRET_KEYS = {"webhook_url", "token", "urls", "url"}
 _NOT_KEYS = {"source", "secret_sources"}
 
 
-def describe(source: str, exc: ValidationError, root: type[BaseModel]) -> str:
-    """One line for the first error: file, dotted key, what is expected, what was found."""
+def describe(source: str, exc: ValidationError, root: type[BaseModel], prefix: str = "") -> str:
+    """One line for the first error: file, dotted key, what is expected, what was found.
+    `prefix` goes before the key (`charts[1].` for a chart's own key)."""
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"] if not isinstance(p, int) or p >= 0]
-    key = _dotted(err["loc"])
+    key = prefix + _dotted(err["loc"])
     if err["type"] == "extra_forbidden":
         expected = _known_keys(root, loc[:-1])
         what = "unknown colour" if loc[:1] == ["colors"] else "unknown key"

@@ -167,26 +167,37 @@ def save_config(
     Raises `ConfigError` (nothing written) when the result would not load.
     """
     configs.mkdir(parents=True, exist_ok=True)
-    path = _free_name(configs, now)
     notes: tuple[str, ...] = ()
     data, sources = to_config_dict(cal, base, env, held)
     try:
-        config = config_mod.from_dict(data, source=str(path))
+        config_mod.from_dict(data, source="calibration")
     except ConfigError as exc:
         if base is None:
             raise
         # a broken earlier config must not block a fresh calibration: start from defaults
         notes = (f"the previous config's other settings were not carried over: {exc}",)
         data, sources = to_config_dict(cal, None, env, held)
-        config = config_mod.from_dict(data, source=str(path))
     header = (
         f"# written by `atm calibrate` on {now:%Y-%m-%d %H:%M}; earlier configs are kept\n"
         "# beside it (`atm config list`, `atm config rollback`). Secrets may instead come\n"
         "# from ATM_DISCORD_URL, ATM_TG_TOKEN and ATM_TG_CHAT, which win over this file.\n"
     )
+    path, config = write_version(configs, data, now=now, header=header)
+    return Saved(path, config, sources, notes)
+
+
+def write_version(
+    configs: Path, data: Mapping[str, Any], *, now: datetime, header: str
+) -> tuple[Path, config_mod.Config]:
+    """Validate `data`, write it as a new `configs/YYYY-MM-DD-HHMM.toml`, make it current.
+
+    Raises `ConfigError` (nothing written) when it would not load."""
+    configs.mkdir(parents=True, exist_ok=True)
+    path = _free_name(configs, now)
+    config = config_mod.from_dict(data, source=str(path))
     write_atomic(path, header + to_toml(data))
     write_atomic(configs / CURRENT, path.name + "\n")
-    return Saved(path, config, sources, notes)
+    return path, config
 
 
 def to_toml(data: Mapping[str, Any]) -> str:
@@ -206,16 +217,23 @@ def to_toml(data: Mapping[str, Any]) -> str:
 def _section(path: list[str], table: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
     tables: list[tuple[str, Mapping[str, Any]]] = []
+    arrays: list[tuple[str, list[Mapping[str, Any]]]] = []
     for key, value in table.items():
         # notify tables stay sections: that is where a user types webhook URLs and tokens
         if isinstance(value, Mapping) and (not _inline(value) or path[:1] == ["notify"]):
             tables.append((key, value))
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            arrays.append((key, value))  # [[charts]]
         else:
             lines.append(f"{_key(key)} = {_value(value)}\n")
     if path and (lines or not tables):
         lines.insert(0, f"\n[{'.'.join(_key(p) for p in path)}]\n")
     for key, sub in tables:
         lines += _section([*path, key], sub)
+    for key, items in arrays:
+        for item in items:
+            head = f"\n[[{'.'.join(_key(p) for p in [*path, key])}]]\n"
+            lines += [head, *_section([*path, key], item)[1:]]
     return lines
 
 
