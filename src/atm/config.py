@@ -99,6 +99,8 @@ class Colors(_Model):
 class CaptureSettings(_Model):
     region: Roi = Roi(x=0, y=0, w=1920, h=1080)
     follow_window: bool = False
+    # "print_window" (Windows): the chart window draws itself, so it is read while covered
+    method: Literal["screen", "print_window"] = "screen"
 
 
 class Loop(_Model):
