@@ -8,18 +8,17 @@ through `ScreenCapture` (BGRA → contiguous RGB copy included), plus one `find_
 Starts its own Xvfb + openbox (tests/fakes/xvfb.py), so it needs the same Debian
 packages as the tests: xvfb xdotool openbox x11-xserver-utils.
 
-    python -m benchmarks.bench_capture [--grabs 200]
+    python -m benchmarks.bench_capture [--grabs 200] [--quick]
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import mss
@@ -28,6 +27,7 @@ from atm.capture.screen import ScreenCapture
 from atm.capture.window import find_window
 from atm.clock import WallClock
 from atm.geometry import Rect
+from benchmarks._common import expect, parser
 from tests.fakes.proc import cpu_seconds
 from tests.fakes.xvfb import ImageWindow, XServer, missing_tools, pattern
 
@@ -61,6 +61,10 @@ def measure(label: str, action: Callable[[], object], n: int, server_pid: int) -
 
 
 def run(grabs: int, pid: int) -> None:
+    check = ScreenCapture(FULL, WallClock())
+    shape = check.grab().image.shape
+    check.close()
+    expect(shape == (FULL.h, FULL.w, 3), f"a full grab gave {shape}")
     with mss.MSS() as sct:
         print(f"mss {mss.__version__}, backend {type(sct._impl).__name__}")
         raw_full = measure("mss grab 1920x1080 (BGRA)", lambda: sct.grab(_box(FULL)), grabs, pid)
@@ -80,22 +84,24 @@ def run(grabs: int, pid: int) -> None:
     print(
         f"strip vs full, median: mss {raw_full / raw_strip:.0f}x, ScreenCapture {full / strip:.0f}x"
     )
+    expect(strip < full, "grabbing the strip alone is no cheaper than the whole screen")
 
 
 def _box(rect: Rect) -> dict[str, int]:
     return {"left": rect.x, "top": rect.y, "width": rect.w, "height": rect.h}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--grabs", type=int, default=200)
-    args = parser.parse_args()
+def main(argv: Sequence[str] | None = None) -> None:
+    cli = parser(__doc__)
+    cli.add_argument("--grabs", type=int, default=200)
+    args = cli.parse_args(argv)
     if missing := missing_tools():
         sys.exit(f"missing: {', '.join(missing)}")
+    grabs = 20 if args.quick else args.grabs
     server = XServer(Path(tempfile.mkdtemp(prefix="atm-bench-"))).start()
     os.environ["DISPLAY"] = server.display
     try:
-        run(args.grabs, server.xvfb_pid)
+        run(grabs, server.xvfb_pid)
     finally:
         server.stop()
 

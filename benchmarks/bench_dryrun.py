@@ -1,6 +1,6 @@
 """Dry-run throughput on a 1080p PNG corpus (SPEC §9: ≥ 100 frames/s).
 
-    python -m benchmarks.bench_dryrun [BARS]
+    python -m benchmarks.bench_dryrun [--bars N] [--quick]
 
 Writes a simulator corpus to a temporary folder, then times `atm.tools.dryrun.evaluate`
 end to end (decode, detect, state machine, scoring), and decode alone for comparison.
@@ -8,19 +8,23 @@ end to end (decode, detect, state machine, scoring), and decode alone for compar
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from atm import config as config_mod
 from atm.evaluate import evaluate
 from atm.sim.corpus import write_corpus
 from atm.vision.image_io import read_image
-from benchmarks._common import machine
+from benchmarks._common import expect, machine, parser
 
 
-def main(bars: int) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    cli = parser(__doc__)
+    cli.add_argument("--bars", type=int, default=400, help="frames in the corpus")
+    args = cli.parse_args(argv)
+    bars = 30 if args.quick else args.bars
     print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "corpus"
@@ -39,7 +43,8 @@ def main(bars: int) -> None:
         f"dry run: {result.frames} frames in {total:.2f} s = {result.frames / total:.0f} frames/s "
         f"(gate {'passed' if result.passed else 'FAILED'})"
     )
+    expect(result.frames == len(frames) and result.passed, "the dry run did not pass its gate")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 400)
+    main()

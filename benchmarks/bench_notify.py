@@ -10,11 +10,11 @@
    received more than once: a timed-out request the server accepted late, then retried).
 
     python -m benchmarks.bench_notify [--alerts 1000] [--fault-rate 0.3] [--rate 20] [--seed 1]
+                                      [--quick]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from atm.notify.base import Message, Notifier
 from atm.notify.discord import DiscordNotifier
 from atm.notify.fanout import FanoutNotifier, RetryPolicy
 from atm.notify.telegram import TelegramNotifier
+from benchmarks._common import expect, parser
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.http_service import Fault
 from tests.fakes.telegram import CHAT_ID, FakeTelegram
@@ -160,7 +161,8 @@ def soak(alerts: int, fault_rate: float, rate: float, seed: int) -> None:
         texts = {m_id: f"soak {i:04d}" for i, m_id in enumerate(ids)}
         print(f"  wall time {elapsed:.1f} s (publishing + draining); {fanout.summary()}")
         for name in ("discord", "telegram"):
-            report(name, ids, texts, sink.events, letters, received[name])
+            lost = report(name, ids, texts, sink.events, letters, received[name])
+            expect(lost == 0, f"{name}: {lost} alerts neither delivered nor dead-lettered")
             faults = ", ".join(f"{k} {v}" for k, v in sorted(injected[name].items()))
             print(f"    requests {requests[name]}, faults injected: {faults}")
 
@@ -172,7 +174,8 @@ def report(
     events: list[dict[str, Any]],
     letters: list[dict[str, Any]],
     received: Counter[str],
-) -> None:
+) -> int:
+    """Print one backend's outcome; return how many alerts were lost."""
     mine = [e for e in events if e["backend"] == name]
     sent = {e["id"] for e in mine if e["event"] == "alert_sent"}
     dropped = {e["id"] for e in mine if e["event"] == "alert_dropped"}
@@ -196,16 +199,19 @@ def report(
             f"p95 {pct(latencies, 0.95) * 1000:.0f} ms  p99 {pct(latencies, 0.99) * 1000:.0f} ms  "
             f"max {max(latencies) * 1000:.0f} ms"
         )
+    return len(lost)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--alerts", type=int, default=1000)
-    parser.add_argument("--fault-rate", type=float, default=0.3)
-    parser.add_argument("--rate", type=float, default=20.0, help="alerts published per second")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--enqueue", type=int, default=10_000, help="publishes timed")
-    args = parser.parse_args()
+def main(argv: Sequence[str] | None = None) -> None:
+    cli = parser(__doc__)
+    cli.add_argument("--alerts", type=int, default=1000)
+    cli.add_argument("--fault-rate", type=float, default=0.3)
+    cli.add_argument("--rate", type=float, default=20.0, help="alerts published per second")
+    cli.add_argument("--seed", type=int, default=1)
+    cli.add_argument("--enqueue", type=int, default=10_000, help="publishes timed")
+    args = cli.parse_args(argv)
+    if args.quick:
+        args.enqueue, args.alerts, args.rate = 200, 60, 40.0
     # the fanout logs every drop and failure at WARNING; the numbers below say it all
     logging.basicConfig(level=logging.ERROR)
     enqueue_latency(args.enqueue)

@@ -1,6 +1,6 @@
 """`atm report` on a year of use: the signals index, the journal, the figures, the page.
 
-    python -m benchmarks.bench_report [DAYS]
+    python -m benchmarks.bench_report [--days N] [--quick]
 
 Writes a synthetic workspace: DAYS audit files of a 6.5-hour session (a cycle line every
 5 s, as the live loop writes them), 5 signals a day with their levels, and a journal of
@@ -11,9 +11,9 @@ journal, compute a week's figures, and render that week's HTML page.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +28,7 @@ from atm.report.data import gather
 from atm.report.html import render
 from atm.report.period import week
 from atm.workspace import Workspace
-from benchmarks._common import machine
+from benchmarks._common import expect, machine, parser
 
 START = datetime(2026, 1, 5, 14, 30, tzinfo=UTC)  # a Monday, 09:30 New York
 CYCLES = int(6.5 * 3600 / 5)
@@ -84,7 +84,11 @@ def timed(what: str, fn: object) -> object:
     return out
 
 
-def main(days: int) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    cli = parser(__doc__)
+    cli.add_argument("--days", type=int, default=250, help="sessions of audit and journal")
+    args = cli.parse_args(argv)
+    days = 3 if args.quick else args.days
     print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -94,14 +98,16 @@ def main(days: int) -> None:
         ws = Workspace(home)
         found = timed("signals index (all audit files)", lambda: signals.load(ws.logs))
         print(f"  {len(found)} signals")  # type: ignore[arg-type]
+        expect(len(found) == days * 5, f"{len(found)} signals indexed of {days * 5} written")  # type: ignore[arg-type]
         timed("journal read", lambda: store.read(ws.journal))
         span = week("2026-10", UTC)
         data = timed("gather a week (index + journal + samples)",
                      lambda: gather(ws, span, UTC, "UTC"))  # fmt: skip
         report = timed("figures of the week", lambda: build(data))  # type: ignore[arg-type]
         timed("--json", lambda: to_json(report))  # type: ignore[arg-type]
-        timed("--html (matplotlib charts)", lambda: render(report, UTC, home / "r.html"))  # type: ignore[arg-type]
+        page = timed("--html (matplotlib charts)", lambda: render(report, UTC, home / "r.html"))  # type: ignore[arg-type]
+        expect("<h2>Signals</h2>" in str(page), "the report page has no signals section")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 250)
+    main()

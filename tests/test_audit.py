@@ -1,4 +1,4 @@
-"""Audit log: a file per local day, a line per record, a torn last line skipped."""
+"""Audit log: a file per local day, a line per record, a torn line skipped and reported."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-
 from atm.audit import AuditLog, read_jsonl
+from atm.jsonl import Problem
 
 
 def ts(text: str) -> float:
@@ -40,11 +39,13 @@ def test_torn_last_line_is_skipped(tmp_path: Path) -> None:
     assert [r["a"] for r in read_jsonl(path)] == [1, 2]
 
 
-def test_corrupt_middle_line_is_an_error_naming_the_line(tmp_path: Path) -> None:
+def test_corrupt_middle_line_is_skipped_and_reported_with_its_number(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text('{"a": 1}\nnot json\n{"a": 3}\n')
-    with pytest.raises(ValueError, match=r"x\.jsonl:2"):
-        list(read_jsonl(path))
+    problems: list[Problem] = []
+    assert [r["a"] for r in read_jsonl(path, problems.append)] == [1, 3]
+    assert [p.line for p in problems] == [2]
+    assert problems[0].describe(path).startswith(f"{path}:2: not a JSON line")
 
 
 WRITER = """

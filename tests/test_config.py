@@ -30,6 +30,8 @@ def write(tmp_path: Path, text: str) -> Path:
         ("[alerts]\nattach_screenshots = { bogus = true }\n", "alerts.attach_screenshots", "kind"),
         ("[capture]\nfollow_window = 1\n", "capture.follow_window", "boolean"),
         ('[canary]\nbaseline_phash = "xyz"\n', "canary.baseline_phash", "16 hex"),
+        ('[y_axis]\nfingerprint = "not base64!"\n', "y_axis.fingerprint", "atm calibrate"),
+        ('[canary]\nenabled = "no"\n', "canary.enabled", "boolean"),
         ('[schedule]\ntimezone = "Mars/Olympus"\n', "schedule.timezone", "IANA"),
         ("schema = 2\n", "schema", "1"),
         ("[loop]\nspeed = 1\n", "loop.speed", "interval_s"),

@@ -98,7 +98,7 @@ def test_errors_name_the_chart(
 
 
 def test_a_shared_key_error_is_not_blamed_on_a_chart(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"c\.toml: levels\.tick: .*greater than 0"):
+    with pytest.raises(ConfigError, match=r"c\.toml: levels\.tick: .*greater than or equal"):
         load_text(tmp_path, TWO.replace("[levels]\ntick = 0.01", "[levels]\ntick = -1"))
 
 

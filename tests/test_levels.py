@@ -3,6 +3,10 @@ texts, and the Phase B decisions (full, partial then full, timeout, expiry)."""
 
 from __future__ import annotations
 
+import copy
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from atm import config as config_mod
@@ -15,9 +19,14 @@ from atm.levels import (
     decimals,
     levels_text,
     scan,
+    unavailable_text,
 )
 from atm.sim.levels_corpus import SCALES, LevelsFrame, levels_frames
+from atm.sim.render import Levels, Scene, render
+from atm.sim.theme import DARK
 from atm.vision.axis import TextReader
+from atm.vision.axis_print import fingerprint
+from atm.vision.ocr import default_reader
 from tests.fakes.foreign_chart import foreign_frames
 
 TICK = 0.01
@@ -77,18 +86,80 @@ def test_no_line_reads_nothing_and_skips_the_axis() -> None:
         assert _scan(f, Untouchable()) == LevelsReading()
 
 
-def test_without_ocr_the_calibration_points_are_used_and_said() -> None:
-    """The first frame is the calibration; after the chart rescales the points are stale."""
-    frames = list(levels_frames(4, seed=6))
-    first = _scan(frames[0], None)
+def _calibrated(f: LevelsFrame, fingerprinted: bool = True) -> config_mod.Config:
+    """The frame's config with the fingerprint a calibration on `f` would have written."""
+    raw = copy.deepcopy(f.config)
+    if fingerprinted:
+        roi = raw["y_axis"]["roi"]
+        crop = f.image[roi["y"] : roi["y"] + roi["h"], roi["x"] : roi["x"] + roi["w"]]
+        raw["y_axis"]["fingerprint"] = fingerprint(crop)
+    return config_mod.from_dict(raw)
+
+
+def test_without_ocr_the_points_serve_only_while_the_axis_is_as_calibrated() -> None:
+    """The first frame is the calibration; after the chart rescales the points would be
+    stale: no prices then, but the reason."""
+    frames = list(levels_frames(5, seed=6))
+    config = _calibrated(frames[0])
+    first = scan(Frame(frames[0].image, 0.0), config, None, direction=frames[0].direction)
     assert first.axis == "points"
     assert _within_a_tick(first, (frames[0].truth.sl, frames[0].truth.tp1, frames[0].truth.tp2))
     assert levels_text(first).endswith("(axis from calibration points)")
-    stale = [_scan(f, None) for f in frames[1:]]
-    assert not all(
-        _within_a_tick(r, (f.truth.sl, f.truth.tp1, f.truth.tp2))
-        for r, f in zip(stale, frames[1:], strict=True)
-    )
+    for f in frames[1:]:
+        got = scan(Frame(f.image, 0.0), config, None, direction=f.direction)
+        assert got.axis == "unreadable" and got.prices == (None, None, None), got
+        assert len(got.unpriced) == 3 and "the axis changed since calibration" in got.why
+        text = unavailable_text(got)
+        assert text.startswith("⚠️ Levels unavailable — axis unreadable: 3 SL/TP lines")
+        assert "OCR is not installed" in text and "signal" not in text
+
+
+def test_same_axis_other_lines_keep_the_points() -> None:
+    """Tags of other SL/TP lines on the axis are not a rescale."""
+    frames = list(levels_frames(1, seed=6))
+    config = _calibrated(frames[0])
+    layout, axis = frames[0].layout, frames[0].axis
+    mid = (axis.lo + axis.hi) / 2
+    other = Levels(round(mid - 0.2, 2), round(mid + 0.1, 2), round(mid + 0.3, 2))
+    image = render(Scene(layout, DARK, axis, levels=other))
+    got = scan(Frame(image, 0.0), config, None, direction="BUY")
+    assert got.axis == "points" and _within_a_tick(got, (other.sl, other.tp1, other.tp2))
+
+
+def test_without_a_fingerprint_the_points_are_never_trusted() -> None:
+    f = next(iter(levels_frames(1, seed=6)))
+    got = scan(Frame(f.image, 0.0), _calibrated(f, fingerprinted=False), None)
+    assert got.axis == "unreadable" and "no axis fingerprint" in got.why
+
+
+def test_an_axis_ocr_cannot_read_falls_back_the_same_way() -> None:
+    class Blind:
+        def read(self, crops: object) -> list[str]:
+            return ["" for _ in crops]  # type: ignore[attr-defined]
+
+    frames = list(levels_frames(2, seed=8))
+    config = _calibrated(frames[0])
+    assert scan(Frame(frames[0].image, 0.0), config, Blind()).axis == "points"
+    later = scan(Frame(frames[1].image, 0.0), config, Blind())
+    assert later.axis == "unreadable" and "OCR could not read the price labels" in later.why
+
+
+def test_ocr_is_in_the_default_install_and_the_ocr_extra_still_exists() -> None:
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    deps = " ".join(project["project"]["dependencies"])
+    assert "rapidocr" in deps and "onnxruntime" in deps
+    assert project["project"]["optional-dependencies"]["ocr"] == []
+
+
+def test_the_default_reader_reads_levels_on_rescaled_frames() -> None:
+    """What a plain `pip install .` runs: `default_reader()`, within a tick after rescales."""
+    reader = default_reader()
+    assert reader is not None
+    frames = list(levels_frames(3, seed=14))
+    config = _calibrated(frames[0])
+    for f in frames[1:]:
+        got = scan(Frame(f.image, 0.0), config, reader, direction=f.direction)
+        assert got.axis == "ocr" and _within_a_tick(got, (f.truth.sl, f.truth.tp1, f.truth.tp2))
 
 
 def test_debug_json_shape() -> None:
@@ -205,3 +276,30 @@ def test_after_fire_takes_the_configured_timeout_and_tick() -> None:
     config = config_mod.from_dict({"levels": {"timeout_min": 2, "tick": 0.25}})
     phase = PhaseB.after_fire(50.0, "SELL", config)
     assert phase.deadline == 170.0 and phase.tick == 0.25 and phase.direction == "SELL"
+
+
+UNREAD = LevelsReading(axis="unreadable", unpriced=(300, 420, 510), why="OCR is not installed")
+
+
+def test_lines_on_an_unreadable_axis_say_levels_unavailable_once() -> None:
+    phase = _phase()
+    out = _feed(phase, [UNREAD, UNREAD, UNREAD, FULL, FULL])
+    assert [o.kind for o in out] == ["wait", "unavailable", "wait", "wait", "full"]
+    assert out[1].text is not None and out[1].text.startswith(
+        "⚠️ Levels unavailable — axis unreadable: 3 SL/TP lines are on the chart"
+    )
+    assert not out[1].done and phase.unavailable_sent
+    assert out[1].reading is not None and out[1].reading.as_dict()["lines"] == 3
+
+
+def test_unreadable_then_nothing_expires_rather_than_times_out() -> None:
+    phase = _phase()
+    _feed(phase, [UNREAD, UNREAD])
+    assert phase.expire(1600.0).kind == "expired"
+
+
+def test_unpriced_lines_already_there_at_the_fire_are_not_this_trades() -> None:
+    phase = PhaseB(1000.0, "BUY", 600.0, baseline=UNREAD)
+    moved = LevelsReading(axis="unreadable", unpriced=(280, 420, 510), why="x")
+    out = _feed(phase, [UNREAD, UNREAD, moved, moved])
+    assert [o.kind for o in out] == ["wait", "wait", "wait", "unavailable"]

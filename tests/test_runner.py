@@ -138,6 +138,10 @@ class Inbox:
     def publish(self, message: Message) -> None:
         self.messages.append(message)
 
+    @property
+    def backends(self) -> list[str]:
+        return ["inbox"]
+
     def flush(self, timeout: float) -> bool:
         return True
 
@@ -204,8 +208,8 @@ T0 = 1_763_700_000.0
 def test_canary_pauses_once_and_resumes_when_the_file_is_deleted(
     corpus: Path, tmp_path: Path
 ) -> None:
-    images = list(frames_of(corpus))[:30]
-    moved = [np.roll(img, 60, axis=1) for img in images[10:20]]  # the window moved
+    images = list(frames_of(corpus))[:40]
+    moved = [np.roll(img, 60, axis=1) for img in images[10:30]]  # the window moved
     pause = tmp_path / "PAUSED"
     items: list[Frame | Exception | Callable[[], None]] = [
         Frame(img, T0 + i * 5) for i, img in enumerate(images[:10] + moved)
@@ -213,14 +217,23 @@ def test_canary_pauses_once_and_resumes_when_the_file_is_deleted(
     seen_pause: list[str] = []
     items.append(lambda: seen_pause.append(pause.read_text()))
     items.append(pause.unlink)  # the trader put the window back and deletes the file
-    items += [Frame(img, T0 + 200 + i * 5) for i, img in enumerate(images[20:30])]
-    runner, inbox = run_script(corpus, tmp_path, items, canary={"every_cycles": 1})
+    items += [Frame(img, T0 + 200 + i * 5) for i, img in enumerate(images[30:40])]
+    beat = {"minutes": 0.5}
+    runner, inbox = run_script(corpus, tmp_path, items, canary={"every_cycles": 1}, heartbeat=beat)
     runner.run()
     texts = health_texts(inbox)
     assert sum(t.startswith("⚠️ Layout changed — auto-paused") for t in texts) == 1
+    # heartbeats go on while paused, and say that nothing is watched and how to resume
+    beats = [(m.ts, m.text) for m in inbox.messages if m.kind == "heartbeat"]
+    paused = [text for ts, text in beats if T0 + 115 <= ts < T0 + 200]
+    assert paused and all(t.startswith("⏸️") and "PAUSED" in t for t in paused)
+    assert all("NOT watching the chart" in t and "signal" not in t for t in paused)
+    assert all(f"to resume: delete {pause} (or restart ATM)" in t for t in paused)
+    assert all(" alive " in text for ts, text in beats if not T0 + 115 <= ts < T0 + 200)
     assert sum("resumed" in t.lower() for t in texts) == 1
     records = list(read_jsonl(next((tmp_path / "logs").glob("2*.jsonl"))))
-    assert sum(1 for r in records if r.get("reason") == "paused") == 10
+    # the change holds still for SETTLE_S (65 s: 13 frames 5 s apart), then the pause
+    assert sum(1 for r in records if r.get("reason") == "paused") == 20 - 13
     cycles = [r for r in records if "reason" in r]
     assert cycles[-1]["rightmost_dot_color"] is not None  # detecting again at the end
     assert "to resume" in seen_pause[0]

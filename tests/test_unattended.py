@@ -152,6 +152,39 @@ def test_the_switch_hears_start_heartbeats_fail_and_stop_in_order(
     )
 
 
+def with_moved_window(corpus: Path, first: int, count: int) -> Path:
+    """A copy of `corpus` whose frames `first`… show the chart 60 px to the right."""
+    copy = corpus.parent / (corpus.name + "-moved")
+    shutil.copytree(corpus, copy)
+    for path in list_frames(copy)[first : first + count]:
+        write_png(path, np.roll(read_image(path), 60, axis=1))
+    return copy
+
+
+@pytest.mark.slow
+def test_while_paused_heartbeats_say_so_and_the_switch_hears_fail(
+    tmp_path: Path, discord_server: FakeDiscord, healthcheck_server: FakeHealthcheck
+) -> None:
+    """The window moved for half an hour: the canary pauses once the change holds still;
+    every heartbeat meanwhile says nothing is watched, and the switch hears `fail`, not
+    `ping` (an alive-but-blind monitor is not fine)."""
+    notify = {"discord": {"webhook_url": discord_server.webhook_url}}
+    corpus, config = session(
+        tmp_path, datetime(2026, 11, 25, 9, 30), notify=notify,
+        healthcheck={"url": healthcheck_server.ping_url},
+        canary={"every_cycles": 1}, heartbeat={"minutes": 6},
+    )  # fmt: skip
+    corpus = with_moved_window(corpus, 20, 10)
+    assert run(tmp_path / "home", corpus, config) == 0
+    posted = [p.content for p in discord_server.posted]
+    paused = [p for p in posted if p.startswith("⏸️")]
+    assert len(paused) >= 3 and all("NOT watching the chart" in p for p in paused)
+    assert all(f"delete {tmp_path / 'home' / 'PAUSED'}" in p for p in paused)
+    kinds = healthcheck_server.kinds()
+    assert kinds.count("fail") == len(paused)
+    assert kinds.count("ping") == sum(" alive " in p for p in posted) + 1  # + the stop
+
+
 @pytest.mark.slow
 def test_a_dead_switch_leaves_the_alerts_alone(
     tmp_path: Path, discord_server: FakeDiscord, healthcheck_server: FakeHealthcheck

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
+from atm import inputs
 from atm.errors import ConfigError
 
 CalendarName = Literal["CME", "NYSE", "none"]
@@ -139,14 +140,15 @@ def _aware(d: date, at: time, zone: str) -> datetime:
 
 def load_overrides(path: Path) -> Overrides:
     """`calendar.toml`, or no overrides when it does not exist; `ConfigError` naming the key."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return Overrides()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    text = inputs.read_text(path, "calendar file", inputs.MAX_CONFIG_BYTES, ConfigError)
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise inputs.too_deep(path, ConfigError) from None
     unknown = sorted(set(raw) - {"closed", "early_close", "open"})
     if unknown:
         raise ConfigError(

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from atm import inputs
 from atm.colors import DOT_COLORS
 from atm.errors import InputError
 from atm.fileio import write_atomic
@@ -64,10 +65,14 @@ def load_labels(folder: Path) -> dict[str, Label]:
     path = folder / LABELS
     if not path.exists():
         return {}
+    text = inputs.read_text(path, "labels file", inputs.MAX_JSON_BYTES)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not readable JSON: {exc}") from None
+    except RecursionError:
+        raise inputs.too_deep(path) from None
+    inputs.check_depth(data, path)
     frames = data.get("frames") if isinstance(data, dict) else None
     if not isinstance(frames, dict):
         raise InputError(f'{path}: expected {{"schema": 1, "frames": {{...}}}}')

@@ -96,15 +96,28 @@ class Detector:
         self._depth = config.loop.debounce_depth
         self._raw: deque[Reading] = deque(maxlen=self._depth)
         self.window: deque[tuple[float, Color]] = deque(maxlen=WINDOW)
+        self._last: tuple[Image, Dot | None] | None = None  # the strip last read, its dot
 
     def detect(self, strip: Image, ts: float) -> Detection:
         """Read the `dot_roi` crop `strip`; dot coordinates come back in region pixels."""
-        dot = read_rightmost(strip, self._config, self._classifier)
+        dot = self._read(strip)
         self._raw.append(dot.color if dot else UNKNOWN)
         accepted = self._debounced()
         if accepted is not None:
             self.window.append((ts, accepted))
         return Detection(ts=ts, dot=dot, accepted=accepted)
+
+    def _read(self, strip: Image) -> Dot | None:
+        """The rightmost dot; a strip identical to the last one read (most reads: a bar
+        lasts minutes, the strip is read several times a second) gets the same dot without
+        reading it again, since the read depends on the pixels alone. 16 µs against 1.7 ms
+        (benchmarks/bench_detect.py)."""
+        last = self._last
+        if last is not None and last[0].shape == strip.shape and np.array_equal(last[0], strip):
+            return last[1]
+        dot = read_rightmost(strip, self._config, self._classifier)
+        self._last = (strip.copy(), dot)
+        return dot
 
     def history(self, strip: Image) -> tuple[Dot, ...]:
         """Every visible dot, left to right: the strip's memory, for late start and catch-up."""

@@ -3,7 +3,8 @@
 AtmError                    anything ATM raises on purpose
 ├── UsageError              bad input from the user: exit 2
 │   ├── ConfigError         a config file or key is wrong (names file and key)
-│   └── InputError          a corpus, screenshot or journal file is unreadable
+│   ├── InputError          a corpus, screenshot or journal file is unreadable
+│   └── WorkspaceError      the workspace (or an output folder) cannot be written
 ├── Refused                 a calibration step the wizard's rules do not allow
 ├── CaptureError            the screen or window could not be grabbed
 │   ├── WindowNotFound      no window title contains `window_title`
@@ -15,6 +16,8 @@ AtmError                    anything ATM raises on purpose
 """
 
 from __future__ import annotations
+
+import errno
 
 
 class AtmError(Exception):
@@ -35,6 +38,10 @@ class ConfigError(UsageError):
 
 class InputError(UsageError):
     """An input file (frame, corpus, labels, journal) is missing or malformed."""
+
+
+class WorkspaceError(UsageError):
+    """A folder ATM must write to is read-only, full, or not a folder."""
 
 
 class Refused(AtmError):
@@ -71,3 +78,21 @@ class RateLimited(TransientNotifyError):
 
 class PermanentNotifyError(NotifyError):
     """Retrying cannot help: bad token, unknown webhook, chat not found, bot blocked."""
+
+
+_REASONS = {
+    errno.ENOSPC: "disk full",
+    getattr(errno, "EDQUOT", -1): "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "a file stands where a folder should be",
+    errno.EEXIST: "a file stands where a folder should be",  # mkdir(exist_ok=True) on a file
+    errno.EISDIR: "a folder stands where a file should be",
+    errno.EIO: "input/output error",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """What an `OSError` means to a user, in a few words (`disk full`), never a traceback."""
+    return _REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__

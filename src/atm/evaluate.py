@@ -83,11 +83,16 @@ def evaluate(
 ) -> DryRunResult:
     """Replay `folder` and score it. Corrupt or badly named frames are skipped and listed."""
     result = DryRunResult(min_precision=min_precision, min_recall=min_recall)
+    region = config.capture.region
     capture = ReplayCapture(
-        folder, ReplayClock(), on_skip=lambda path, why: result.skipped.append((path.name, why))
+        folder,
+        ReplayClock(),
+        on_skip=lambda path, why: result.skipped.append((path.name, why)),
+        size=(region.w, region.h),
     )
     total = len(capture.paths)
     if not total:
+        capture.close()
         raise InputError(f"{folder}: no frames (*.png, *.jpg) to replay")
     labels = load_labels(folder)
     monitor = Monitor(config)
@@ -107,6 +112,9 @@ def evaluate(
                 result.confusion[(label.color, dot.color if dot else NONE)] += 1
     finally:
         capture.close()
+    if not result.frames:
+        first = result.skipped[0][1]
+        raise InputError(f"{folder}: none of its {total} frames can be used; the first: {first}")
     progress(total, total)
     result.expected = _expected_fires(truth, config.lockout.minutes * 60)
     result.tp = len(pair_fires(result.expected, result.detected))

@@ -14,9 +14,12 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     The same folder keeps the rename atomic (one file system); a unique name lets two
     writers of one path not clobber each other's temp file; the fsync makes a crash
     right after the rename leave the new content, not an empty file. On failure the temp
-    file is removed and the target is untouched.
+    file is removed, the target is untouched, and the `OSError` names the target.
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _naming(exc, path) from None
     binary = isinstance(data, bytes)
     try:
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as f:
@@ -24,6 +27,14 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _naming(exc, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The same error (a read-only folder, a full disk) about `path`, not the temp file."""
+    return OSError(exc.errno, exc.strerror, str(path))

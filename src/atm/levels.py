@@ -1,13 +1,17 @@
 """Phase B (SPEC §7): the SL/TP prices read from the chart after a FIRE, and when to send them.
 
 `scan` reads one frame: the red and green lines in `chart_roi`, the price axis as it is
-in that frame (OCR of `y_axis.roi`; `y_axis.points` only when the axis cannot be read),
-and the price tags on the axis as a second reading. `PhaseB` decides, scan after scan,
-what to send:
+in that frame (OCR of `y_axis.roi`), and the price tags on the axis as a second reading.
+When the axis cannot be read, `y_axis.points` stand in only while the axis column still
+matches its calibration fingerprint (`vision.axis_print`): after a rescale they would be
+wrong, so the reading is *unreadable* and the trader hears "levels unavailable" instead.
+`PhaseB` decides, scan after scan, what to send:
 
 - three lines, the same on `confirm_scans` scans in a row → the full alert; Phase B ends;
 - two lines, stable the same way → one partial alert; Phase B stays open, and if the
   third line appears before the timeout the full alert follows;
+- two or more lines, stable, on an axis that cannot be read → one "levels unavailable"
+  alert; Phase B stays open (the axis may become readable);
 - `levels.timeout_min` after the FIRE → Phase B ends: `timeout` (nothing was sent; log it)
   or `expired` (a partial was sent, the third line never came).
 
@@ -23,26 +27,29 @@ from typing import Any, Literal
 
 from atm.config import Config
 from atm.frame import Frame
-from atm.types import Direction
+from atm.types import Direction, Image
 from atm.vision.axis import AxisFit, Tag, TextReader, points_fit, read_axis, read_tags
+from atm.vision.axis_print import unchanged
 from atm.vision.lines import Line, find_grid, find_lines
 
-AxisSource = Literal["ocr", "points"]
-OutcomeKind = Literal["wait", "partial", "full", "timeout", "expired"]
+AxisSource = Literal["ocr", "points", "unreadable"]
+OutcomeKind = Literal["wait", "partial", "full", "unavailable", "timeout", "expired"]
 
 #: A tag is a line's when its centre is this close (pixels, or half the tag's height).
 _TAG_PX = 3.0
 #: A tag's price replaces the axis reading when they are this close: in ticks, or in rows.
 _AGREE_TICKS, _AGREE_PX = 1.5, 2.5
 POINTS_NOTE = " (axis from calibration points)"
+UNAVAILABLE = "⚠️ Levels unavailable — axis unreadable"
 
 
 @dataclass(frozen=True, slots=True)
 class LevelsReading:
     """What one scan saw: prices rounded to `levels.tick`, None for a line not seen.
 
-    `axis` says how rows became prices (None when no line needed it); `tagged` how many
-    of the prices a price tag on the axis confirmed.
+    `axis` says how rows became prices (None when no line needed it; "unreadable": they
+    could not, `unpriced` holds the lines' rows and `why` says why); `tagged` how many of
+    the prices a price tag on the axis confirmed.
     """
 
     sl: float | None = None
@@ -50,6 +57,8 @@ class LevelsReading:
     tp2: float | None = None
     axis: AxisSource | None = None
     tagged: int = 0
+    unpriced: tuple[int, ...] = ()
+    why: str = ""
 
     @property
     def count(self) -> int:
@@ -59,9 +68,18 @@ class LevelsReading:
     def prices(self) -> tuple[float | None, float | None, float | None]:
         return self.sl, self.tp1, self.tp2
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What makes two scans the same reading: the prices, or the unpriced lines' rows."""
+        return ("unreadable", *self.unpriced) if self.axis == "unreadable" else self.prices
+
     def as_dict(self) -> dict[str, Any]:
         """The `levels` object of `atm debug --json`."""
-        return {"sl": self.sl, "tp1": self.tp1, "tp2": self.tp2, "axis": self.axis}
+        out: dict[str, Any] = {"sl": self.sl, "tp1": self.tp1, "tp2": self.tp2}
+        out["axis"] = self.axis
+        if self.axis == "unreadable":
+            out |= {"lines": len(self.unpriced), "why": self.why}
+        return out
 
 
 def scan(
@@ -75,7 +93,8 @@ def scan(
 ) -> LevelsReading:
     """Read the SL/TP levels shown in `frame`.
 
-    `ocr` None (the `[ocr]` extra missing) means the calibration points. `direction` tells
+    `ocr` None (OCR not installed) means the calibration points, while the axis still
+    matches their fingerprint; otherwise the reading is "unreadable". `direction` tells
     TP1 from TP2 when no SL line is visible (BUY: the lower one). The axis is read only if
     a line was found, unless `always_read_axis` (for `atm debug`). `tags` False ignores
     the price tags (the benchmark measures the axis alone that way).
@@ -88,13 +107,10 @@ def scan(
         return LevelsReading()
     axis_crop = frame.crop(config.y_axis.roi)
     top = config.y_axis.roi.y
-    fit = None
-    if ocr is not None:
-        grid = [config.chart_roi.y + r for r in find_grid(chart)]
-        hide = (lv.sl_rgb, lv.tp_rgb)
-        fit = read_axis(axis_crop, ocr, y0=top, hide=hide, tolerance=lv.tolerance, grid=grid)
-    if fit is None:
-        fit = points_fit([(p.y, p.price) for p in config.y_axis.points])
+    fit = _axis_fit(axis_crop, chart, config, ocr)
+    if isinstance(fit, str):
+        rows = sorted(round(config.chart_roi.y + ln.y) for ln in reds + greens)
+        return LevelsReading(axis="unreadable", unpriced=tuple(rows), why=fit)
 
     def priced(lines: list[Line], rgb: tuple[int, int, int]) -> list[tuple[float, bool]]:
         shown = []
@@ -112,6 +128,37 @@ def scan(
         axis=fit.source,
         tagged=sum(ok for _, ok in sl + tps),
     )
+
+
+def _axis_fit(
+    axis_crop: Image, chart: Image, config: Config, ocr: TextReader | None
+) -> AxisFit | str:
+    """The axis as this frame shows it: read, or the calibration points while they still
+    hold; else why neither can be trusted."""
+    lv = config.levels
+    if ocr is not None:
+        grid = [config.chart_roi.y + r for r in find_grid(chart)]
+        hide = (lv.sl_rgb, lv.tp_rgb)
+        top = config.y_axis.roi.y
+        fit = read_axis(axis_crop, ocr, y0=top, hide=hide, tolerance=lv.tolerance, grid=grid)
+        if fit is not None:
+            return fit
+    why = _points_stale(axis_crop, config.y_axis.fingerprint, ocr is not None)
+    return why or points_fit([(p.y, p.price) for p in config.y_axis.points])
+
+
+def _points_stale(axis_crop: Image, fingerprint: str, tried_ocr: bool) -> str:
+    """Why the calibration points cannot stand in for the axis now ("" when they can)."""
+    unread = "OCR could not read the price labels" if tried_ocr else "OCR is not installed"
+    if not fingerprint:
+        return f"{unread}, and the calibration has no axis fingerprint to check its points"
+    try:
+        same = unchanged(axis_crop, fingerprint)
+    except ValueError:
+        same = False
+    if same is None:
+        return f"{unread}, and too much of the axis is hidden to check the calibration points"
+    return "" if same else f"{unread}, and the axis changed since calibration"
 
 
 def _strongest(lines: list[Line], n: int) -> list[Line]:
@@ -173,6 +220,15 @@ def levels_text(reading: LevelsReading, tick: float = 0.01) -> str:
     return head + " | ".join(parts) + note
 
 
+def unavailable_text(reading: LevelsReading) -> str:
+    """`⚠️ Levels unavailable — axis unreadable: …` for lines seen on an axis that could not
+    be read and that the calibration points no longer describe."""
+    return (
+        f"{UNAVAILABLE}: {len(reading.unpriced)} SL/TP lines are on the chart, but "
+        f"{reading.why}; no prices sent (check `atm doctor`)"
+    )
+
+
 # --- Phase B ------------------------------------------------------------------------
 
 
@@ -213,9 +269,10 @@ class PhaseB:
         self.tick = tick
         self.confirm_scans = max(1, confirm_scans)
         self.partial_sent: LevelsReading | None = None
+        self.unavailable_sent = False
         self._open = True
-        self._stale = baseline.prices if baseline is not None and baseline.count else None
-        self._last: tuple[float | None, ...] | None = None
+        self._stale = baseline.key if baseline is not None and _lines(baseline) else None
+        self._last: tuple[object, ...] | None = None
         self._streak = 0
 
     @classmethod
@@ -240,11 +297,16 @@ class PhaseB:
             return LevelsOutcome("wait")
         if ts >= self.deadline:
             return self.expire(ts)
-        key = reading.prices if reading.count >= 2 and reading.prices != self._stale else None
+        key = reading.key if _lines(reading) >= 2 and reading.key != self._stale else None
         self._streak = self._streak + 1 if key is not None and key == self._last else 1
         self._last = key
         if key is None or self._streak < self.confirm_scans:
             return LevelsOutcome("wait", reading)
+        if reading.axis == "unreadable":
+            if self.unavailable_sent:
+                return LevelsOutcome("wait", reading)
+            self.unavailable_sent = True
+            return LevelsOutcome("unavailable", reading, unavailable_text(reading))
         if reading.count == 3:
             self._open = False
             return LevelsOutcome("full", reading, levels_text(reading, self.tick))
@@ -258,4 +320,10 @@ class PhaseB:
         if not self._open or ts < self.deadline:
             return LevelsOutcome("wait")
         self._open = False
-        return LevelsOutcome("expired" if self.partial_sent else "timeout", self.partial_sent)
+        said = self.partial_sent is not None or self.unavailable_sent
+        return LevelsOutcome("expired" if said else "timeout", self.partial_sent)
+
+
+def _lines(reading: LevelsReading) -> int:
+    """How many SL/TP lines a scan found, priced or not."""
+    return reading.count + len(reading.unpriced)

@@ -44,6 +44,15 @@ def heartbeat(
     return f"{text} | {counters}" if counters else text
 
 
+def paused_heartbeat(ts: float, why: str, resume: str, counters: str, zone: str = "") -> str:
+    """The heartbeat while detection is paused: nothing is watched until the trader acts."""
+    text = (
+        f"⏸️ {local(ts, zone):%H:%M} PAUSED: ATM is NOT watching the chart, no BUY/SELL "
+        f"alerts will come | {why} | to resume: {resume}"
+    )
+    return f"{text} | {counters}" if counters else text
+
+
 def startup(config_name: str, canary: str, symbol: str) -> str:
     return f"▶️ ATM started: {symbol} | config {config_name} | canary {canary}"
 
@@ -51,3 +60,14 @@ def startup(config_name: str, canary: str, symbol: str) -> str:
 def stop(triggers: int, cycles: int, counters: str) -> str:
     text = f"⏹️ ATM stopped | {triggers} triggers | {cycles} cycles"
     return f"{text} | {counters}" if counters else text
+
+
+def workspace_unwritable(reason: str, where: str) -> str:
+    return (
+        f"⚠️ Cannot write to the workspace: {reason} ({where}). Alerts still go out; "
+        "screenshots, samples and log lines are not being saved"
+    )
+
+
+def workspace_writable(where: str) -> str:
+    return f"✅ Workspace writable again ({where}): screenshots and logs are saved again"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import SecretStr
 
@@ -21,30 +21,45 @@ _MIN_SECRET = 4
 
 
 class Redactor:
-    """Replaces each known secret (and its URL-encoded form) with `***`."""
+    """Replaces each known secret with `***`, however a service echoes it: as is, with any
+    of its characters percent-encoded (`%3A` or `%3a`), in any letter case (a host name
+    comes back lower-cased; over-matching a credential costs nothing)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        forms = {form for s in secrets if s for form in (s, quote(s, safe=""))}
         # longest first, so a token inside a longer secret URL is not half-replaced
-        self._secrets = sorted(forms, key=len, reverse=True)
+        unique = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._count = len(unique)
+        pattern = "|".join(_encodable(s) for s in unique)
+        self._pattern = re.compile(pattern, re.IGNORECASE) if unique else None
 
     def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return self._pattern.sub("***", text) if self._pattern is not None else text
 
     def __repr__(self) -> str:
-        return f"Redactor({len(self._secrets)} secrets)"
+        return f"Redactor({self._count} secrets)"
+
+
+def _encodable(secret: str) -> str:
+    """A pattern for `secret` in which every character may also appear percent-encoded."""
+    return "".join(_char(c) for c in secret)
+
+
+def _char(c: str) -> str:
+    encoded = "".join(f"%{b:02X}" for b in c.encode("utf-8"))
+    plus = "|\\+" if c == " " else ""  # form encoding writes a space as +
+    return f"(?:{re.escape(c)}|{encoded}{plus})"
 
 
 def url_secrets(url: str) -> list[str]:
     """Every part of a service URL that may be a credential: user, password, path, query."""
     parts = urlsplit(url)
-    pieces = [url, parts.username or "", parts.password or ""]
-    pieces += [unquote(p) for p in parts.path.split("/")]
+    pieces = [url, unquote(url)]
+    if parts.scheme in ("http", "https"):
+        pieces += [parts.username or "", parts.password or ""]
+    else:  # apprise puts tokens where a host would be: tgram://<bot>:<token>/<chat>
+        pieces += [parts.netloc, *re.split(r"[@:]", parts.netloc)]
+    pieces += [p for seg in parts.path.split("/") for p in (seg, unquote(seg))]
     pieces += [value for _, value in parse_qsl(parts.query)]
-    if parts.scheme not in ("http", "https"):
-        pieces.append(parts.hostname or "")  # e.g. tgram://<token>/<chat>: the "host" is a token
     return [p for p in pieces if len(p) >= _MIN_SECRET]
 
 
@@ -54,7 +69,7 @@ def redact_config(config: Config) -> dict[str, Any]:
     notify = data["notify"]
     notify["discord"]["webhook_url"] = mask_url(config.notify.discord.webhook_url)
     notify["telegram"]["token"] = mask(config.notify.telegram.token.get_secret_value())
-    notify["apprise"]["urls"] = [mask_url(u) for u in config.notify.apprise.urls]
+    notify["apprise"]["urls"] = [mask_scheme(u) for u in config.notify.apprise.urls]
     data["healthcheck"]["url"] = mask_url(config.healthcheck.url)
     return data
 
@@ -62,6 +77,14 @@ def redact_config(config: Config) -> dict[str, Any]:
 def mask(secret: str) -> str:
     """Show that a secret is set without showing it."""
     return "***" if secret else ""
+
+
+def mask_scheme(url: SecretStr | str) -> str:
+    """An apprise URL as its scheme alone (`tgram://***`): apprise puts credentials in
+    the host, the path, the user part or the query, depending on the service."""
+    text = url.get_secret_value() if isinstance(url, SecretStr) else url
+    match = re.match(r"([a-z][a-z0-9+.-]*)://", text, re.I)
+    return f"{match.group(1)}://***" if match else ("***" if text else "")
 
 
 def mask_url(url: SecretStr | str) -> str:

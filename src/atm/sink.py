@@ -4,6 +4,10 @@ The sink is the runner's only way out. An alert is queued with the fanout first 
 files are written after (a screenshot to logs/fires), so a slow disk never delays a
 trigger. The fanout's outcome events come back here from its worker threads and join the
 audit, the delivered ones with the whole capture-to-send latency.
+
+Every file write here fails soft: a refused write (disk full, read-only, a file where a
+folder should be) is reported to `WriteFaults`, which turns the episode into one health
+alert and one recovery alert; the loop goes on and no alert is lost to it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from atm.stages.base import Alert, Audit, Event, Sample
 from atm.vision.annotate import annotate
 from atm.vision.image_io import encode_png, write_png
 from atm.workspace import Workspace
+from atm.write_faults import WriteFaults
 
 OnEvent = Callable[[dict[str, Any]], None]
 
@@ -37,6 +42,8 @@ class Publisher(Protocol):
 
     def publish(self, message: Message) -> None: ...
 
+    @property
+    def backends(self) -> list[str]: ...
     def flush(self, timeout: float) -> bool: ...
 
     def summary(self) -> str: ...
@@ -57,6 +64,9 @@ class Sink:
         self._config, self._clock, self._workspace, self.audit = config, clock, workspace, audit
         self._zone = config.schedule.timezone
         self._captured: dict[str, float] = {}  # alert id → capture-to-queue seconds
+        self.writes = WriteFaults(workspace.home)
+        self._polling = False
+        self.triggers: dict[str, set[str]] = {}  # trigger id → backends that delivered it
         self.publisher = notifier(self._on_notify_event)
 
     def handle(self, event: Event) -> dict[str, Any]:
@@ -82,14 +92,50 @@ class Sink:
             self._publish(alert, image if attach else None)
             out["notified"] = True
         if alert.keep_as is not None and image is not None:
-            out["screenshot"] = str(self._keep(alert.keep_as, image))
+            kept = self._save(self._workspace.fires / alert.keep_as, lambda p: p.write_bytes(image))
+            if kept is not None:
+                out["screenshot"] = str(kept)
         if alert.keep_raw is not None and frame is not None and whole:
-            self._workspace.fires.mkdir(parents=True, exist_ok=True)
-            write_png(self._workspace.fires / alert.keep_raw, frame.image)
+            self._save(self._workspace.fires / alert.keep_raw, lambda p: write_png(p, frame.image))
         return out
 
     def log(self, ts: float, record: dict[str, Any]) -> None:
-        self.audit.write(ts, record)
+        """An audit line (a refused write is reported, never raised), then the episode's
+        alert if the workspace just stopped or started taking writes again."""
+        self._audit(ts, record)
+        self._poll_writes(ts)
+
+    def undelivered(self, remote: set[str]) -> list[str]:
+        """Ids of the triggers that none of `remote` delivered (all of them: the console)."""
+        return [i for i, sent in self.triggers.items() if not sent & (remote or {"console"})]
+
+    def _audit(self, ts: float, record: dict[str, Any]) -> None:
+        try:
+            self.audit.write(ts, record)
+        except OSError as exc:
+            self.writes.failed(self.audit.path_for(ts), exc)
+
+    def _poll_writes(self, ts: float) -> None:
+        if self._polling:  # the episode's own alert logs a line too
+            return
+        self._polling = True
+        try:
+            text = self.writes.poll(ts)
+            if text is not None:
+                self.alert(Alert("health", text, ts))
+                self.log(ts, {"event": "workspace_writes", "text": text})
+        finally:
+            self._polling = False
+
+    def _save(self, path: Path, write: Callable[[Path], object]) -> Path | None:
+        """A file write whose failure costs nothing but the file (and is reported)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(path)
+        except OSError as exc:
+            self.writes.failed(path, exc)
+            return None
+        return path
 
     def summary(self) -> str:
         return self.publisher.summary()
@@ -97,18 +143,21 @@ class Sink:
     def close(self, ts: float) -> None:
         """Drain the fanout (bounded), then the last audit line."""
         self.publisher.close()
-        self.log(ts, {"event": "stopped", "counters": self.publisher.summary()})
+        self._audit(ts, {"event": "stopped", "counters": self.publisher.summary()})
 
     def _publish(self, alert: Alert, image: bytes | None) -> None:
         frame = alert.frame
         ts = frame.ts if frame is not None else alert.ts
         message = Message(alert.kind, alert.text, ts, image_png=image, id=alert.id)
-        self.publisher.publish(message)
-        record: dict[str, Any] = {"event": "alert_queued", "kind": alert.kind, "id": alert.id}
-        if frame is not None:
+        if alert.kind == "trigger":
+            self.triggers[alert.id] = set()
+        if frame is not None:  # before publishing: a fast backend reports back at once
             self._captured[alert.id] = max(0.0, self._clock.time() - frame.ts)
             if len(self._captured) > LATENCY_MEMORY:  # an unattended day must not grow it
                 del self._captured[next(iter(self._captured))]
+        self.publisher.publish(message)
+        record: dict[str, Any] = {"event": "alert_queued", "kind": alert.kind, "id": alert.id}
+        if frame is not None:
             pixels = np.ascontiguousarray(frame.image).data
             record["frame_hash"] = hashlib.blake2b(pixels, digest_size=8).hexdigest()
         self.log(ts, {**record, "text": alert.text})
@@ -120,24 +169,22 @@ class Sink:
         label = f"{dot.color} {dot.confidence:.2f}" if dot is not None else "no dot"
         return encode_png(annotate(frame.image, (roi.x, roi.y, roi.w, roi.h), mark, label))
 
-    def _keep(self, name: str, png: bytes) -> Path:
-        folder = self._workspace.fires
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / name
-        path.write_bytes(png)
-        return path
-
     def _save_sample(self, sample: Sample) -> None:
-        folder = self._workspace.samples
-        folder.mkdir(parents=True, exist_ok=True)
         stamp = f"{local(sample.frame.ts, self._zone):%Y%m%d_%H%M%S}"
-        write_png(folder / f"{stamp}_{sample.color}.png", sample.frame.image)
+        path = self._workspace.samples / f"{stamp}_{sample.color}.png"
+        self._save(path, lambda p: write_png(p, sample.frame.image))
 
     def _on_notify_event(self, event: dict[str, Any]) -> None:
         """The fanout's callback (worker threads): every outcome goes to the audit, the sent
-        ones with the whole capture-to-send latency."""
+        ones with the whole capture-to-send latency. The loop thread alerts on write
+        failures (a worker must not publish: it would wait on its own fanout)."""
         record = dict(event)
+        kind = record.get("event")
         queued = self._captured.get(str(record.get("id")))
-        if record.get("event") == "alert_sent" and queued is not None:
+        if kind == "alert_sent" and queued is not None:
             record["capture_to_send_s"] = round(queued + float(record["latency_s"]), 3)
-        self.log(self._clock.time(), record)
+        if kind == "alert_sent" and record.get("id") in self.triggers:
+            self.triggers[str(record["id"])].add(str(record["backend"]))
+        if kind == "write_failed":
+            self.writes.failed(Path(str(record["file"])), str(record["error"]))
+        self._audit(self._clock.time(), record)

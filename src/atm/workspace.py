@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from atm import inputs
 from atm.errors import ConfigError
+
+#: configs/current.txt holds one file name.
+_MARKER_BYTES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,11 @@ class Workspace:
         return self.logs / "dead_letter.jsonl"
 
     @property
+    def outbox(self) -> Path:
+        """Alerts on their way out: on disk before they are queued (`atm.notify.outbox`)."""
+        return self.logs / "outbox.jsonl"
+
+    @property
     def journal(self) -> Path:
         return self.home / "trades.jsonl"
 
@@ -55,13 +64,15 @@ class Workspace:
     def active_config(self) -> Path:
         """The file `configs/current.txt` names; a clear error when there is none."""
         marker = self.configs / "current.txt"
-        try:
-            name = marker.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
+        if not marker.exists() and not marker.is_symlink():
             raise ConfigError(
                 f"{marker}: no active config; run `atm calibrate` or pass --config PATH"
-            ) from None
+            )
+        name = inputs.read_text(marker, "text file", _MARKER_BYTES, ConfigError).strip()
         path = self.configs / name
-        if not name or not path.is_file():
-            raise ConfigError(f"{marker}: names {name!r}, which is not a file in {self.configs}")
+        if not name or Path(name).name != name or not path.is_file():
+            raise ConfigError(
+                f"{marker}: names {name[:80]!r}, which is not a config file in {self.configs}; "
+                "`atm config list` shows them"
+            )
         return path

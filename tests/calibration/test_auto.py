@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import random
 import sys
+import tomllib
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -59,7 +61,12 @@ def test_auto_yes_config_passes_the_gate(
     write_corpus(corpus, BARS, scale, SEED, theme, variation=variation)
     out, report = calibrate_and_gate(corpus, tmp_path / "home", list_frames(corpus)[-1], capsys)
     assert report["passed"] and report["color_accuracy"] == 1.0, report
-    assert "y-axis prices: not read (needs OCR)" in out  # what it cannot find is reported
+    # the two axis points were read (OCR): the written ones map rows as the corpus' own do
+    written = _active(tmp_path / "home")["y_axis"]
+    truth = [(p["y"], p["price"]) for p in load_toml(corpus / "config.toml")["y_axis"]["points"]]
+    assert "y-axis prices: " in out and "(read)" in out and "fingerprint" in written
+    for y, price in truth:
+        assert abs(_price_at(written["points"], y) - price) <= 0.01 + 1e-9, (case, written)
 
 
 @pytest.mark.slow
@@ -143,6 +150,37 @@ def test_a_bar_without_a_dot_does_not_cut_the_strip() -> None:
     assert len(proposal.dots) == BARS - 1 and proposal.spacing == layout.bar_spacing
 
 
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_a_line_through_the_dots_does_not_hide_them(theme: str) -> None:
+    """An indicator's zero line (or a grid line) runs through the dot row and a vertical grid
+    line through one dot, 1 px thick, as TradingView's lightweight-charts draws them: the
+    strip is still found, every dot of it."""
+    layout = Layout.for_scale(1.0)
+    image = _sim_frame(layout, theme).copy()
+    back = np.array(THEMES[theme].strip_bg, np.int16)
+    line = np.clip(back + (40 if back.mean() < 128 else -40), 0, 255).astype(np.uint8)
+    behind = np.all(image == THEMES[theme].strip_bg, axis=2)  # drawn under the dots
+    strip, y = layout.strip, layout.dot_y + 1
+    image[y, strip.x : strip.right][behind[y, strip.x : strip.right]] = line
+    x = layout.bar_x(4)
+    image[strip.y : strip.bottom, x][behind[strip.y : strip.bottom, x]] = line
+    proposal = propose(image)
+    assert proposal.dot_roi is not None and abs(proposal.dot_roi.y - layout.dot_y) <= 12
+    assert len(proposal.dots) == BARS and proposal.spacing == layout.bar_spacing
+    assert [d.color for d in proposal.dots] == list(generate(BARS, SEED).colors)
+
+
+def test_a_fractional_pitch_is_measured_not_rounded() -> None:
+    """At 125 % a 10 px bar pitch is 12.5 screen pixels: dots land 12 and 13 px apart."""
+    image = np.zeros((1080, 1920, 3), np.uint8)
+    names = [DOT_COLORS[i % len(DOT_COLORS)] for i in range(24)]
+    for i, name in enumerate(names):
+        cv2.circle(image, (round(1000 + 12.5 * i), 900), 4, REFERENCE_RGB[name], -1)
+    proposal = propose(image)
+    assert proposal.spacing is not None and abs(proposal.spacing - 12.5) < 0.1
+    assert len(proposal.dots) == len(names)
+
+
 # -- sampling a clicked colour --------------------------------------------------------------
 
 
@@ -186,6 +224,20 @@ def test_auto_yes_on_a_foreign_renderer(
         home = tmp_path / f"home-{frame.stem}"
         _, report = calibrate_and_gate(corpus, home, frame, capsys)
         assert report["passed"] and report["color_accuracy"] == 1.0, (frame.name, report)
+
+
+def _active(home: Path) -> dict[str, Any]:
+    configs = home / "configs"
+    return load_toml(configs / (configs / "current.txt").read_text().strip())
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text())
+
+
+def _price_at(points: list[dict[str, float]], y: float) -> float:
+    (y0, p0), (y1, p1) = ((p["y"], p["price"]) for p in points)
+    return p0 + (p1 - p0) * (y - y0) / (y1 - y0)
 
 
 def _sim_frame(layout: Layout, theme: str) -> np.ndarray:

@@ -37,7 +37,7 @@ def test_live_run_alerts_from_the_screen(
 def test_live_debug_reads_the_screen(
     display: XServer, tmp_path: Path, discord_server: FakeDiscord
 ) -> None:
-    config = write_config(tmp_path, discord_server, interval_s=5.0, watch_s=0.25)
+    config = write_config(tmp_path, discord_server, interval_s=5.0)
     image = frame(["gray", "turquoise", "dark_green", "light_green"])
     with ImageWindow(display.display, image, x=0, y=0, title=TITLE):  # type: ignore[arg-type]
         out = subprocess.run(

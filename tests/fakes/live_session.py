@@ -4,7 +4,6 @@ the fake Discord receives each trigger. Used by the Xvfb test and by the live be
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Candle, Scene, render
 from atm.sim.theme import DARK
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.proc import cpu_seconds
+from tests.fakes.proc import cpu_seconds, stop
 from tests.fakes.xvfb import ImageWindow
 
 TITLE = "TradeStation - ATM live test"
@@ -38,10 +37,15 @@ class LiveResult:
     posted: list[str] = field(default_factory=list)
 
 
-def write_config(home: Path, discord: FakeDiscord, interval_s: float, watch_s: float) -> Path:
+def write_config(
+    home: Path, discord: FakeDiscord, interval_s: float, watch_s: float | None = None
+) -> Path:
+    """The session's config; `watch_s` None keeps the product's `loop.watch_interval_s`."""
     data = corpus_config(LAYOUT, DARK, AXIS)
     data["window_title"] = TITLE
-    data["loop"] = {"interval_s": interval_s, "watch_interval_s": watch_s}
+    data["loop"] = {"interval_s": interval_s}
+    if watch_s is not None:
+        data["loop"]["watch_interval_s"] = watch_s
     data["heartbeat"] = {"minutes": 60}
     data["lockout"] = {"minutes": 0}  # setups follow each other within seconds here
     data["levels"] |= {"timeout_min": 0.01}  # and no trader draws SL/TP lines in between
@@ -64,7 +68,7 @@ def run_live_session(
     *,
     dwell_s: float = 0.6,
     interval_s: float = 1.0,
-    watch_s: float = 0.25,
+    watch_s: float | None = None,
     idle_s: float = 0.0,
 ) -> LiveResult:
     """Show the strip growing one dot per `dwell_s` and time every trigger alert; then
@@ -98,12 +102,7 @@ def run_live_session(
             result.idle_cpu_s = cpu_seconds(proc.pid) - cpu_before
             result.idle_wall_s = time.monotonic() - started
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            result.exit_code = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        result.exit_code = stop(proc)
         if proc.stderr is not None:
             proc.stderr.close()
         window.close()

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from pydantic import SecretStr
 
+from atm.config.journal import Journal, SymbolJournal
 from atm.corpus import load_labels
 from atm.journal import store
 from atm.journal.recorder import PressRecorder
-from atm.journal.settings import Journal, SymbolJournal
 from atm.notify.base import Message
 from atm.notify.telegram import TelegramNotifier
 from atm.notify.telegram_poll import OFFSET_FILE, PressPoller

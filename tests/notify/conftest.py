@@ -31,7 +31,7 @@ class EventLog:
             return list(self._events)
 
     def named(self, name: str, backend: str | None = None) -> list[dict[str, Any]]:
-        return [e for e in self.all if e["event"] == name and backend in (None, e["backend"])]
+        return [e for e in self.all if e["event"] == name and backend in (None, e.get("backend"))]
 
     def final(self, backend: str) -> list[dict[str, Any]]:
         """The outcome events (sent, failed, dropped) of one backend."""

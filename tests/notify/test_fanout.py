@@ -366,3 +366,87 @@ def test_each_backend_has_its_own_named_worker(dead: Path) -> None:
 def test_backend_names_must_be_unique(dead: Path) -> None:
     with pytest.raises(ValueError, match="unique"):
         FanoutNotifier([Recorder("x"), Recorder("x")], dead)
+
+
+# -- a full queue drops by kind: heartbeats, arm/prime, health, then levels and triggers ---
+
+
+def test_a_full_queue_drops_heartbeats_then_arm_prime_then_health_and_triggers_last(
+    dead: Path, events: Any
+) -> None:
+    hang = Hanging()
+    fanout = FanoutNotifier([hang], dead, on_event=events, queue_size=6, policy=FAST)
+    fanout.publish(msg(0))  # in flight: the queue is empty
+    assert hang.started.wait(5)
+    kinds = ["heartbeat", "trigger", "arm", "health", "heartbeat", "levels"]
+    for i, kind in enumerate(kinds, 1):
+        fanout.publish(msg(i, kind))
+    for i in range(7, 12):  # five more triggers push five alerts out
+        fanout.publish(msg(i, "trigger"))
+    fanout.publish(msg(12, "heartbeat"))  # a heartbeat into a queue of triggers: itself
+    dropped = [(e["id"], e["kind"]) for e in events.named("alert_dropped")]
+    assert dropped == [
+        ("m001", "heartbeat"),
+        ("m005", "heartbeat"),
+        ("m003", "arm"),
+        ("m004", "health"),
+        ("m002", "trigger"),  # then the oldest of triggers and levels
+        ("m012", "heartbeat"),
+    ]
+    hang.release.set()
+    assert fanout.flush(timeout=10)
+    fanout.close()
+    assert [m.id for m in hang.sent] == ["m000", "m006", "m007", "m008", "m009", "m010", "m011"]
+    assert [r["reason"] for r in dead_lines(dead)] == ["dropped"] * 6
+
+
+def test_a_rate_limit_holds_the_whole_lane(dead: Path) -> None:
+    clock = FakeTime()
+    times: list[float] = []
+    rec = Recorder(script=[RateLimited("rec: rate limited", 7.0)])
+    original = rec.send
+
+    def send(message: Message) -> None:
+        times.append(clock.t)
+        original(message)
+
+    rec.send = send  # type: ignore[method-assign]
+    one_try = RetryPolicy(max_attempts=1)  # m000 gives up at its 429...
+    fanout = FanoutNotifier(
+        [rec], dead, now=clock.now, sleep=clock.sleep, rand=lambda: 0.0, policy=one_try
+    )
+    for i in range(3):
+        fanout.publish(msg(i))
+    assert fanout.flush(timeout=10)
+    fanout.close()
+    assert [m.id for m in rec.sent] == ["m001", "m002"]
+    assert times[0] == 1000.0
+    assert times[1] >= 1007.0  # ...and the next waits the quiet the service asked for
+
+
+def test_the_shutdown_drain_honours_retry_after_within_its_bound(dead: Path, events: Any) -> None:
+    rec = Recorder(script=[RateLimited("rec: rate limited", 0.4)])
+    fanout = FanoutNotifier([rec], dead, on_event=events, policy=FAST, rand=lambda: 0.0)
+    for i in range(4):
+        fanout.publish(msg(i))
+    fanout.close(timeout=3.0)
+    assert [m.id for m in rec.sent] == ["m000", "m001", "m002", "m003"]  # waited, then sent
+    assert rec.calls == 5
+    assert not dead.exists()
+
+
+def test_the_shutdown_drain_dead_letters_what_a_long_retry_after_holds(dead: Path) -> None:
+    rec = Recorder(script=[RateLimited("rec: rate limited", 30.0)])
+    fanout = FanoutNotifier([rec], dead, rand=lambda: 0.0)
+    for i in range(4):
+        fanout.publish(msg(i))
+    deadline = time.monotonic() + 5
+    while rec.calls == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    fanout.close(timeout=0.5)
+    assert time.monotonic() - started < 3
+    assert rec.calls == 1  # nothing sent into the rate limit
+    lines = dead_lines(dead)
+    assert sorted(r["id"] for r in lines) == ["m000", "m001", "m002", "m003"]
+    assert {r["reason"] for r in lines} == {"shutdown"}

@@ -209,7 +209,7 @@ def test_calibration_never_writes_a_token_the_keyring_holds(
     write_corpus(corpus, 12, 1.0, 8, "dark")
     file_keyring.set_password(SERVICE, "telegram", TOKEN)
     monkeypatch.setenv("ATM_TG_TOKEN", ENV_TOKEN)  # even the environment's is not written
-    monkeypatch.setenv("ATM_DISCORD_URL", URL)  # not in the keyring: written, as before
+    monkeypatch.setenv("ATM_DISCORD_URL", URL)  # not in the keyring, still not written
     frame = list_frames(corpus)[-1]
     assert (
         main(["--home", str(home), "calibrate", "--auto", "--yes", "--screenshot", str(frame)]) == 0
@@ -218,7 +218,7 @@ def test_calibration_never_writes_a_token_the_keyring_holds(
     configs = home / "configs"
     text = (configs / (configs / "current.txt").read_text().strip()).read_text(encoding="utf-8")
     assert TOKEN not in text and ENV_TOKEN not in text
-    assert 'token = ""' in text and URL in text
+    assert 'token = ""' in text and URL not in text
     monkeypatch.delenv("ATM_TG_TOKEN")
     loaded = config_mod.load(configs / (configs / "current.txt").read_text().strip())
     assert loaded.notify.telegram.token.get_secret_value() == TOKEN  # the keyring fills it in

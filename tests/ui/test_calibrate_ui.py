@@ -217,7 +217,7 @@ def test_auto_proposal_accepted_with_enter(
     wizard.keys(*["Return"] * 12)
     rc, out = wizard.finish()
     assert rc == 0, out
-    assert "user actions: 14" in out and "y-axis prices: not read" in out
+    assert "user actions: 14" in out and "y-axis prices: " in out and "(read)" in out
     home = tmp_path / "yes"
     assert (
         main(["--home", str(home), "calibrate", "--auto", "--yes", "--screenshot", str(frame)]) == 0

@@ -18,6 +18,7 @@ import numpy as np
 from atm.colors import Rgb
 from atm.geometry import Rect
 from atm.types import Image
+from atm.vision.axis_print import fingerprint
 from atm.vision.phash import phash, to_hex
 
 #: Standard deviation of a region's grey levels below which it is flat: no layout to hash.
@@ -41,7 +42,9 @@ class Proposal:
 
     `colors` holds the classes seen (dot classes and `background`) with their measured
     RGB; `unseen` the dot classes no dot showed; `missing` one sentence per thing that
-    could not be found, for the user.
+    could not be found, for the user. `canary_why` says where the canary went and why (or
+    why it is off), `canary_verified` whether screenshots seconds apart showed it steady,
+    `canary_rejected` the regions turned down, with the reason.
     """
 
     width: int
@@ -56,6 +59,10 @@ class Proposal:
     axis_labels: tuple[int, ...] = ()  # pixel rows of the price labels, top to bottom
     canary_roi: Rect | None = None
     missing: tuple[str, ...] = ()
+    axis_points: tuple[AxisMark, AxisMark] | None = None  # two labels read by OCR
+    canary_why: str = ""
+    canary_verified: bool = False
+    canary_rejected: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +78,21 @@ class Calibration:
     """The calibrated keys of a config, in screenshot (= capture region) pixels.
 
     `colors` holds only what was calibrated (clicked or detected); every other class keeps
-    its reference value. `y_axis_points` None keeps the default points.
+    its reference value. `y_axis_points` None keeps the default points. `canary_roi` None:
+    no steady region was found, the canary is off.
     """
 
     width: int
     height: int
     dot_roi: Rect
     chart_roi: Rect
-    canary_roi: Rect
+    canary_roi: Rect | None
     colors: Mapping[str, Rgb] = field(default_factory=dict)
     window_title: str = "TradeStation"
     y_axis_roi: Rect | None = None
     y_axis_points: tuple[AxisMark, AxisMark] | None = None
     canary_phash: str = ""
+    axis_fingerprint: str = ""
 
 
 def assemble(
@@ -96,14 +105,17 @@ def assemble(
     window_title: str = "TradeStation",
     y_axis_roi: Rect | None = None,
     y_axis_points: tuple[AxisMark, AxisMark] | None = None,
+    canary_off: bool = False,
 ) -> Calibration:
     """The calibration of `image` ((H, W, 3) uint8 RGB) from what was marked or found.
 
     What was not gets a stand-in (chart: all above the strip; canary: the top-right
-    corner), and the canary's baseline hash is taken from `image`.
+    corner, unless `canary_off`), and the canary's baseline hash is taken from `image`;
+    with axis points, so is the axis column's fingerprint (`vision.axis_print`), which
+    lets the points stand in for an unreadable axis only while it has not rescaled.
     """
     height, width = image.shape[:2]
-    canary = canary_roi or default_canary(width, height)
+    canary = None if canary_off else canary_roi or default_canary(width, height)
     return Calibration(
         width=width,
         height=height,
@@ -114,7 +126,8 @@ def assemble(
         window_title=window_title,
         y_axis_roi=y_axis_roi,
         y_axis_points=y_axis_points,
-        canary_phash=baseline(image, canary),
+        canary_phash=baseline(image, canary) if canary is not None else "",
+        axis_fingerprint=_fingerprint(image, y_axis_roi) if y_axis_points else "",
     )
 
 
@@ -127,6 +140,12 @@ def baseline(image: Image, roi: Rect) -> str:
     if crop.size == 0 or float(np.std(crop)) < FLAT_STD:
         return ""
     return to_hex(phash(crop))
+
+
+def _fingerprint(image: Image, roi: Rect | None) -> str:
+    if roi is None:
+        return ""
+    return fingerprint(image[roi.y : roi.bottom, roi.x : roi.right])
 
 
 def default_chart(strip: Rect, width: int, height: int) -> Rect:

@@ -5,33 +5,46 @@ M2D MAPS chart shows: `strip` finds the row of dots and the strip ROI around it,
 the chart, price axis and canary around that; here the dots' colours are named after
 the classes and everything is put together.
 
-Prices on the axis are not read (that needs OCR); the proposal says so.
+Two price labels on the axis are read with OCR (when a reader is given) for the
+calibration's `y_axis.points`; without one the proposal says they were not read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
-from atm.calibration import Calibration, FoundDot, Proposal, assemble
-from atm.calibration.panes import find_axis, find_canary, find_chart, label_rows
+from atm.calibration import AxisMark, Calibration, FoundDot, Proposal, assemble
+from atm.calibration.canary import choose_canary
+from atm.calibration.panes import find_axis, find_chart, label_rows
 from atm.calibration.strip import (
     MIN_DOTS,
     NAME_LIMIT,
     Spot,
+    Strip,
     find_dot_row,
     find_strip,
     reference_distances,
 )
 from atm.colors import DOT_COLORS, Rgb, to_rgb
+from atm.geometry import Rect
 from atm.types import Image
+from atm.vision.axis import TextReader, fit_labels, read_labels
 
 #: Dot cores closer than this (RGB) are one colour.
 CLUSTER_DISTANCE = 40.0
 
 
-def propose(image: Image) -> Proposal:
-    """Everything found in `image` ((H, W, 3) uint8 RGB, a full screenshot)."""
+def propose(
+    image: Image, *, later: Sequence[Image] = (), reader: TextReader | None = None
+) -> Proposal:
+    """Everything found in `image` ((H, W, 3) uint8 RGB, a full screenshot).
+
+    `later` are screenshots of the same screen taken seconds after it, and `reader` reads
+    text: with them the canary is kept off whatever changes on its own (`calibration.canary`).
+    """
     height, width = image.shape[:2]
     run = find_dot_row(image)
     if run is None:
@@ -53,13 +66,10 @@ def propose(image: Image) -> Proposal:
     chart = find_chart(image, strip)
     if chart is None:
         missing.append("chart area: no pane above the dot strip")
-    axis = find_axis(image, strip, chart) if chart is not None else None
-    if axis is None:
-        missing.append("price axis: no column of labels right of the chart")
-    canary = find_canary(image, chart, axis)
-    if canary is None:
-        missing.append("canary: no structured window area above the chart")
-    missing.append("y-axis prices: not read (needs OCR)")
+    axis, points = _axis(image, strip, chart, reader, missing)
+    canary = choose_canary([image, *later], chart, axis, reader)
+    if canary.roi is None:
+        missing.append(f"canary: {canary.why}")
     return Proposal(
         width,
         height,
@@ -71,8 +81,12 @@ def propose(image: Image) -> Proposal:
         chart_roi=chart,
         axis_roi=axis,
         axis_labels=label_rows(image, axis) if axis is not None else (),
-        canary_roi=canary,
+        canary_roi=canary.roi,
         missing=tuple(missing),
+        axis_points=points,
+        canary_why=canary.why,
+        canary_verified=canary.verified,
+        canary_rejected=canary.rejected,
     )
 
 
@@ -88,10 +102,44 @@ def accept(proposal: Proposal, image: Image, window_title: str) -> Calibration:
         proposal.dot_roi,
         chart_roi=proposal.chart_roi,
         canary_roi=proposal.canary_roi,
+        canary_off=proposal.canary_roi is None,
         colors=proposal.colors,
         window_title=window_title,
         y_axis_roi=proposal.axis_roi,
+        y_axis_points=proposal.axis_points,
     )
+
+
+def _axis(
+    image: Image, strip: Strip, chart: Rect | None, reader: TextReader | None, missing: list[str]
+) -> tuple[Rect | None, tuple[AxisMark, AxisMark] | None]:
+    """The price axis column and two of its labels read; what is not found goes to `missing`."""
+    axis = find_axis(image, strip, chart) if chart is not None else None
+    if axis is None:
+        missing.append("price axis: no column of labels right of the chart")
+    points = read_points(image, axis, reader) if axis is not None else None
+    if points is None:
+        why = "needs OCR" if reader is None else "the labels could not be read"
+        missing.append(f"y-axis prices: not read ({why})")
+    return axis, points
+
+
+def read_points(
+    image: Image, axis: Rect, reader: TextReader | None
+) -> tuple[AxisMark, AxisMark] | None:
+    """Two price labels of the axis column, read (the top and bottom ones the fit rests
+    on), as the calibration's `y_axis.points`; None without a reader or a readable axis."""
+    if reader is None:
+        return None
+    crop = image[axis.y : axis.bottom, axis.x : axis.right]
+    labels = read_labels(crop, reader, y0=axis.y)
+    fit = fit_labels(labels)
+    if fit is None:
+        return None
+    on = [p for lb in labels if (p := lb.price) is not None and abs(fit.y_at(p) - lb.y) <= 1.5]
+    if len(on) < 2:
+        return None
+    return AxisMark(round(fit.y_at(on[0])), on[0]), AxisMark(round(fit.y_at(on[-1])), on[-1])
 
 
 def _name_colors(run: list[Spot]) -> tuple[tuple[FoundDot, ...], dict[str, Rgb], list[Rgb]]:

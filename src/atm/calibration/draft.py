@@ -59,8 +59,8 @@ STEPS: tuple[WizardStep, ...] = (
     WizardStep(
         "canary",
         "rect",
-        "Canary: a part of the window that never changes (title bar, "
-        "window buttons). Drag, or click two corners.",
+        "Canary: a part of the window that never changes (title bar, window buttons; "
+        "no clock, no prices). Drag, or click two corners; Skip turns it off.",
     ),
     WizardStep("save", "save", "Check the window title, then Save (Enter)."),
 )
@@ -71,7 +71,9 @@ class Draft:
     """What the user has settled so far on `image` ((H, W, 3) uint8 RGB), and the step.
 
     `points` are the price axis' marked rows with their typed prices (None: not typed
-    yet); `marks` where each colour was read; `title` the window title to save.
+    yet); `marks` where each colour was read; `title` the window title to save;
+    `canary_off` the canary step was skipped (or auto-detection found no steady region
+    and none was marked): no canary rather than a guessed one that may sit on a clock.
     """
 
     image: Image
@@ -82,6 +84,7 @@ class Draft:
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     source: dict[str, ColorSource] = field(default_factory=dict)
     points: list[tuple[int, float | None]] = field(default_factory=list)
+    canary_off: bool = False
 
     @classmethod
     def of(cls, image: Image, proposal: Proposal | None, title: str = "TradeStation") -> Draft:
@@ -96,12 +99,15 @@ class Draft:
             "canary": proposal.canary_roi,
         }
         draft.rects = {k: v for k, v in found.items() if v is not None}
+        draft.canary_off = proposal.canary_roi is None and bool(proposal.canary_why)
         if draft.rects:
             draft.rects["region"] = _union(list(draft.rects.values()), proposal)
         draft.colors = dict(proposal.colors)
         draft.source = dict.fromkeys(proposal.colors, "auto")
         labels = proposal.axis_labels
         draft.points = [(labels[0], None), (labels[-1], None)] if len(labels) >= 2 else []
+        if proposal.axis_points is not None:  # read by OCR: only to be checked
+            draft.points = [(p.y, p.price) for p in proposal.axis_points]
         return draft
 
     @property
@@ -148,8 +154,8 @@ class Draft:
     def skip(self) -> None:
         """Leave the step unmarked: its colour, prices or rectangle are dropped.
 
-        The region is kept (it only frames the view), the save step is not left, and the
-        strip cannot be skipped.
+        The region is kept (it only frames the view), the save step is not left, the
+        strip cannot be skipped, and a skipped canary is off.
         """
         step = self.step
         if step.key == "strip":
@@ -162,6 +168,7 @@ class Draft:
             self.points = []
         elif step.kind == "rect" and step.key != "region":
             self.rects.pop(step.key, None)
+            self.canary_off = self.canary_off or step.key == "canary"
         if step.kind != "save":
             self.index += 1
 
@@ -170,6 +177,8 @@ class Draft:
     def mark_rect(self, rect: Rect) -> None:
         """`rect` (screenshot pixels) is the current step's rectangle."""
         self.rects[self.step.key] = rect
+        if self.step.key == "canary":
+            self.canary_off = False
 
     def mark_color(self, x: int, y: int) -> None:
         """A click at (x, y) on a colour step: the dot near it (the background: the patch
@@ -233,6 +242,7 @@ class Draft:
             self.rects["strip"],
             chart_roi=self.rects.get("chart"),
             canary_roi=self.rects.get("canary"),
+            canary_off=self.canary_off,
             colors=self.colors,
             window_title=self.title,
             y_axis_roi=self.rects.get("axis"),

@@ -1,8 +1,7 @@
-"""The panes around the dot strip: the chart above it, the price axis, the canary.
+"""The panes around the dot strip: the chart above it and the price axis.
 
 The price chart is the large uniform pane above the strip (grid lines allowed), the price
-axis the pane right of it holding text, and the canary the structured window area above
-the chart's right end (title bar, window buttons), which does not move with prices.
+axis the pane right of it holding text. Where the canary goes is `calibration.canary`'s.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from atm.calibration import FLAT_STD, clip
+from atm.calibration import clip
 from atm.calibration.strip import BACKGROUND_TOLERANCE, PANE_SHARE, Strip
 from atm.geometry import Rect
 from atm.types import Image
@@ -100,21 +99,3 @@ def label_rows(image: Image, axis: Rect) -> tuple[int, ...]:
                 rows.append(axis.y + (start + y - 1) // 2)
             start = None
     return tuple(rows)
-
-
-def find_canary(image: Image, chart: Rect | None, axis: Rect | None) -> Rect | None:
-    """A structured region above the chart's right end (title bar, window buttons), else
-    above its left end; None when both are flat or there is no room above the chart."""
-    if chart is None or chart.y < 8:
-        return None
-    height, width = image.shape[:2]
-    scale = height / 1080
-    w = axis.w if axis is not None else round(150 * scale)
-    right = axis.right if axis is not None else chart.right
-    h = min(chart.y, round(40 * scale))
-    for x in (right - w, chart.x):
-        roi = clip(Rect(x, chart.y - h, w, h), width, height)
-        crop = image[roi.y : roi.bottom, roi.x : roi.right]
-        if float(crop.std()) >= FLAT_STD:
-            return roi
-    return None

@@ -25,9 +25,10 @@ from typing import Any
 import tomli_w
 
 from atm import config as config_mod
-from atm.calibration import Calibration, clip
+from atm import inputs
+from atm.calibration import Calibration, clip, default_canary
 from atm.colors import CALIBRATED, REFERENCE_RGB
-from atm.errors import ConfigError
+from atm.errors import ConfigError, UsageError
 from atm.fileio import write_atomic
 from atm.geometry import Rect
 
@@ -78,16 +79,27 @@ def to_config_dict(
     data["capture"] = capture
     data["colors"] = _colors(cal, data.get("colors", {}))
     data["y_axis"] = _y_axis(cal)
-    canary = dict(data.get("canary", {}))
-    canary["roi"] = _roi(cal.canary_roi)
-    canary["baseline_phash"] = cal.canary_phash
-    data["canary"] = canary
+    data["canary"] = _canary(cal, data.get("canary", {}))
     sources = _secrets(data, env or {}, held)
     return data, sources
 
 
 def _roi(rect: Rect) -> dict[str, int]:
     return {"x": rect.x, "y": rect.y, "w": rect.w, "h": rect.h}
+
+
+def _canary(cal: Calibration, previous: Mapping[str, Any]) -> dict[str, Any]:
+    """The `[canary]` table: the region and its baseline, or `enabled = false` when no
+    steady region was found (with the top-right corner as a region that fits the screen)."""
+    canary = dict(previous) if isinstance(previous, Mapping) else {}
+    canary["baseline_phash"] = cal.canary_phash
+    if cal.canary_roi is None:
+        canary["enabled"] = False
+        canary["roi"] = _roi(default_canary(cal.width, cal.height))
+    else:
+        canary.pop("enabled", None)
+        canary["roi"] = _roi(cal.canary_roi)
+    return canary
 
 
 def _colors(cal: Calibration, previous: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,6 +121,8 @@ def _y_axis(cal: Calibration) -> dict[str, Any]:
     out: dict[str, Any] = {"roi": _roi(roi)}
     if cal.y_axis_points is not None:
         out["points"] = [{"y": p.y, "price": float(p.price)} for p in cal.y_axis_points]
+    if cal.axis_fingerprint:
+        out["fingerprint"] = cal.axis_fingerprint
     return out
 
 
@@ -128,10 +142,11 @@ def _secrets(data: dict[str, Any], env: Mapping[str, str], held: Collection[str]
         for key in keys[:-1]:
             child = node.get(key)
             node[key] = node = dict(child) if isinstance(child, Mapping) else {}
+        # a secret kept out of files (keyring, environment) is never written into one
         if var in held:
             node[keys[-1]], sources[var] = "", "keyring"
         elif env.get(var):
-            node[keys[-1]], sources[var] = env[var], "environment"
+            node[keys[-1]], sources[var] = "", "environment"
         elif node.get(keys[-1]):
             sources[var] = "previous config"
         else:
@@ -278,17 +293,28 @@ def _free_name(configs: Path, now: datetime) -> Path:
 def previous_config(configs: Path) -> dict[str, Any] | None:
     """The raw TOML of the active config, to carry its settings over; None if unusable."""
     try:
-        name = (configs / CURRENT).read_text(encoding="utf-8").strip()
-        return tomllib.loads((configs / name).read_text(encoding="utf-8")) if name else None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        name = _active_name(configs)
+        if not name or Path(name).name != name:
+            return None
+        text = inputs.read_text(configs / name, "config file", inputs.MAX_CONFIG_BYTES)
+        return tomllib.loads(text)
+    except (UsageError, tomllib.TOMLDecodeError, RecursionError):
         return None
+
+
+def _active_name(configs: Path) -> str:
+    """What configs/current.txt says ("" when it is missing); `UsageError` if unreadable."""
+    marker = configs / CURRENT
+    if not marker.exists():
+        return ""
+    return inputs.read_text(marker, "text file", 4096).strip()
 
 
 def list_configs(configs: Path) -> list[ConfigFile]:
     """Every config in the folder, oldest first (by the time in its name), the active marked."""
     try:
-        active = (configs / CURRENT).read_text(encoding="utf-8").strip()
-    except OSError:
+        active = _active_name(configs)
+    except UsageError:
         active = ""
     paths = sorted(configs.glob("*.toml"), key=_order) if configs.is_dir() else []
     return [ConfigFile(p.name, p, p.name == active) for p in paths]

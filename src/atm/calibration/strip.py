@@ -34,6 +34,8 @@ LONELY_LIMIT = 45.0
 PANE_SHARE = 0.85
 _MIN_SIZE = 3  # pixels: smaller specks are grid dots, dashes and noise, not dots
 _BAND_MIN = 32  # rows of a search tile at least (dots are searched tile by tile)
+_THIN = 2  # pixels: grid and zero lines are 1 px thick, 2 px on a 200 % screen...
+_LINE_MIN = 24  # ...and run on far longer than a dot is wide
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +97,16 @@ def _repeated(run: list[Spot], runs: list[list[Spot]]) -> bool:
 
 
 def _signature(run: list[Spot]) -> tuple[float, npt.NDArray[np.float64]]:
-    """The run's spacing (the smallest common gap: bars without a dot leave wider ones)
-    and its median colour."""
+    """The run's spacing and its median colour.
+
+    The spacing is the run's length over the bars it spans, each gap counted in the
+    common gap (bars without a dot leave wider ones): at 125 % a 10 px pitch is 12.5 px,
+    drawn as gaps of 12 and 13 whose median would be either.
+    """
     gaps = np.diff([s.x for s in run])
-    spacing = float(np.median(gaps[gaps <= 1.5 * float(np.min(gaps))]))
+    step = float(np.median(gaps[gaps <= 1.5 * float(np.min(gaps))]))
+    bars = np.maximum(1.0, np.round(gaps / step))
+    spacing = round(float(gaps.sum() / bars.sum()), 2)
     return spacing, np.median([s.rgb for s in run], axis=0).astype(np.float64)
 
 
@@ -152,13 +160,43 @@ def _spots(image: Image) -> list[Spot]:
     spots: list[Spot] = []
     for y0, ylo, yhi in _tiles(height, half_h):
         for x0, xlo, xhi in _tiles(width, half_w):
-            tile = image[y0 : y0 + 2 * half_h, x0 : x0 + 2 * half_w]
+            tile = without_thin_lines(image[y0 : y0 + 2 * half_h, x0 : x0 + 2 * half_w])
             for blob in find_blobs(tile, BACKGROUND_TOLERANCE):
                 x, y = x0 + blob.cx, y0 + blob.cy
                 inside = xlo <= x < xhi and ylo <= y < yhi
                 if inside and not blob.clipped and min(blob.w, blob.h) >= _MIN_SIZE:
                     spots.append(Spot(x, y, max(blob.w, blob.h), blob.rgb, blob.background))
     return spots
+
+
+def without_thin_lines(tile: Image) -> Image:
+    """`tile` with its long straight lines at most `_THIN` px thick painted in its background.
+
+    A grid line or an indicator's zero line through the dot row joins every dot it touches
+    into one blob. A line's pixels lie in a long run one way and a short one the other;
+    where it crosses a dot, the dot's pixels are thick both ways and stay.
+    """
+    back = backdrop(tile, BACKGROUND_TOLERANCE, step=(2, 3))  # as sparse as the detector's
+    ink = back.foreground(tile)
+    if max(ink.sum(axis=0).max(initial=0), ink.sum(axis=1).max(initial=0)) < _LINE_MIN:
+        return tile  # no row or column holds that much ink: no line (most tiles)
+    along, across = _run_lengths(ink), _run_lengths(ink.T).T
+    thin = ((across <= _THIN) & (along >= _LINE_MIN)) | ((along <= _THIN) & (across >= _LINE_MIN))
+    if not thin.any():
+        return tile
+    out = tile.copy()
+    out[thin] = np.round(back.rgb).astype(np.uint8)
+    return out
+
+
+def _run_lengths(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp]:
+    """Per pixel: the length of the run of True along its row it lies in (0 where False)."""
+    height, width = mask.shape
+    flat = np.pad(mask, ((0, 0), (0, 1))).ravel()  # a False after each row: runs stay in it
+    ids = np.cumsum(flat & ~np.concatenate(([False], flat[:-1]))) * flat
+    lengths = np.bincount(ids)[ids] * flat
+    out: npt.NDArray[np.intp] = lengths.reshape(height, width + 1)[:, :width]
+    return out
 
 
 def _tiles(length: int, half: int) -> list[tuple[int, float, float]]:

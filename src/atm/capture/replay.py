@@ -22,9 +22,12 @@ PREFETCH = 4
 class ReplayCapture:
     """Each `grab()` is the next frame; the replay clock jumps to its time.
 
-    An unreadable or badly named frame is reported through `on_skip` and passed over,
-    never a crash: a corpus with one corrupt file still replays. With `between`, only the
-    frames from its start up to (not including) its stop are replayed: a scheduled session.
+    A frame that cannot be used is reported through `on_skip`, counted in `skipped` and
+    passed over, never a crash: a corpus with one corrupt file still replays. That is an
+    unreadable or badly named file, a decompression bomb (refused from its header), a
+    grey-scale image, or — with `size` (width, height) — a frame of another size. With
+    `between`, only the frames from its start up to (not including) its stop are
+    replayed: a scheduled session, in replay time.
     """
 
     def __init__(
@@ -34,8 +37,12 @@ class ReplayCapture:
         on_skip: Callable[[Path, str], None] = lambda path, why: None,
         workers: int = 2,
         between: tuple[float, float | None] | None = None,
+        *,
+        size: tuple[int, int] | None = None,
     ) -> None:
         self.paths = [p for p in list_frames(folder) if between is None or _inside(p, *between)]
+        self.skipped = 0
+        self._size = size
         self._clock = clock
         self._on_skip = on_skip
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="atm-replay")
@@ -49,12 +56,22 @@ class ReplayCapture:
             self._fill()
             try:
                 ts, image = frame_time(path), pending.result()
+                self._check_size(path, image)
             except InputError as exc:
+                self.skipped += 1
                 self._on_skip(path, str(exc))
                 continue
             self._clock.set(ts)
             return Frame(image=image, ts=ts, name=path.name)
         return None
+
+    def _check_size(self, path: Path, image: Image) -> None:
+        height, width = image.shape[:2]
+        if self._size is not None and (width, height) != self._size:
+            raise InputError(
+                f"{path}: a {width}x{height} frame, but capture.region is "
+                f"{self._size[0]}x{self._size[1]}"
+            )
 
     def _fill(self) -> None:
         while len(self._ahead) < PREFETCH:

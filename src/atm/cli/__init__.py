@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -28,7 +29,7 @@ from atm.cli import (
     secrets,
 )
 from atm.cli.common import Handler
-from atm.errors import AtmError
+from atm.errors import AtmError, os_reason
 
 #: Command groups in the order `atm --help` lists them.
 COMMANDS = (calibrate, run, schedule, doctor, corpora, notify, configs, secrets, journal, report)
@@ -51,13 +52,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # plain stderr, not rich: one unwrapped line, whatever the terminal width
         print(f"atm {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a file a command had to read or write: a read-only folder...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"atm {args.command}: {where}{os_reason(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("atm: interrupted", file=sys.stderr)
         return 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (argparse prints the whole usage first); the subcommands'
+    parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="atm",
         description="Watches the M2D MAPS strip of a TradeStation chart and alerts on "
         "Discord/Telegram. It never places a trade.",

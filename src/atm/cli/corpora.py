@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from atm.cli.common import Sub, config_opt, corpus_config, load_config, positive, share
+from atm.cli.common import Sub, between, config_opt, corpus_config, load_config, share, whole
 
 
 def register(sub: Sub) -> None:
@@ -44,18 +44,20 @@ def _register_dryrun(sub: Sub) -> None:
 def _register_sim(sub: Sub) -> None:
     p = sub.add_parser("sim", help="write a labelled simulator corpus")
     p.add_argument("dir", type=Path)
-    p.add_argument("--bars", type=int, default=200)
-    p.add_argument("--scale", type=float, default=1.0, help="DPI scale, 1.0 = 100%%")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--bars", type=whole(1, 100_000), default=200)
+    p.add_argument("--scale", type=between(0.5, 4.0), default=1.0, help="DPI scale, 1.0 = 100%%")
+    p.add_argument("--seed", type=whole(0, 2**32 - 1), default=1)
     p.add_argument("--theme", choices=("dark", "light"), default="dark")
     v = p.add_argument_group("variations (what real screens do; the config keeps clean values)")
-    v.add_argument("--dot-radius", type=positive, metavar="PX", help="dot radius at 100%%")
-    v.add_argument("--spacing", type=positive, metavar="PX", help="bar spacing at 100%%")
+    v.add_argument("--dot-radius", type=between(1, 20), metavar="PX", help="dot radius at 100%%")
+    v.add_argument("--spacing", type=between(2, 100), metavar="PX", help="bar spacing at 100%%")
     v.add_argument("--jpeg", type=int, metavar="Q", choices=range(1, 101), help="save as JPEG")
-    v.add_argument("--noise", type=positive, default=0.0, metavar="SIGMA", help="pixel noise")
+    v.add_argument(
+        "--noise", type=between(0, 128), default=0.0, metavar="SIGMA", help="pixel noise"
+    )
     v.add_argument(
         "--drift",
-        type=int,
+        type=whole(0, 255),
         default=0,
         metavar="N",
         help="move dot colours up to ±N per channel from the calibrated ones",

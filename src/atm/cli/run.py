@@ -7,22 +7,22 @@ from pathlib import Path
 
 from rich.console import Console
 
-from atm.cli.common import Sub, config_opt, load_config, workspace
+from atm.cli.common import Sub, between, config_opt, load_config, whole, workspace
 
 
 def register(sub: Sub) -> None:
     p = sub.add_parser("debug", help="one frame through the pipeline, annotated PNG")
-    p.add_argument("--delay", metavar="SEC", type=float, default=0.0)
+    p.add_argument("--delay", metavar="SEC", type=between(0, 3600), default=0.0)
     p.add_argument("--screenshot", metavar="PATH", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     config_opt(p)
     p.set_defaults(handler=_cmd_debug)
 
     p = sub.add_parser("run", help="watch the chart and alert (the main job)")
-    p.add_argument("--duration", metavar="H", type=float, help="stop after H hours")
+    p.add_argument("--duration", metavar="H", type=between(0.01, 168), help="stop after H hours")
     p.add_argument("--start-at", metavar="HH:MM", help="wait until this time")
     p.add_argument("--stop-at", metavar="HH:MM", help="stop at this time")
-    p.add_argument("--startup-delay", metavar="S", type=float, default=5.0)
+    p.add_argument("--startup-delay", metavar="S", type=between(0, 3600), default=5.0)
     p.add_argument("--replay", metavar="DIR", type=Path, help="frames from a folder")
     p.add_argument(
         "--scheduled",
@@ -33,7 +33,7 @@ def register(sub: Sub) -> None:
     p.set_defaults(handler=_cmd_run)
 
     p = sub.add_parser("demo", help="the whole pipeline on a simulated two-hour session")
-    p.add_argument("--seed", type=int, default=7, help="scenario seed")
+    p.add_argument("--seed", type=whole(0, 2**32 - 1), default=7, help="scenario seed")
     p.set_defaults(handler=_cmd_demo)
 
 

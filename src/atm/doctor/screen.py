@@ -113,11 +113,11 @@ def _axis(config: Config, image: Image) -> Check:
 
     reader = default_reader()
     if reader is None:
-        return warn("price axis", INSTALL_HINT, "levels use the calibration points meanwhile")
+        return warn("price axis", INSTALL_HINT, "until then levels work only on an unmoved axis")
     roi = config.y_axis.roi
     fit = read_axis(Frame(image, 0.0).crop(roi), reader, y0=roi.y)
     if fit is None:
-        fix = "levels use the calibration points; check y_axis.roi with `atm debug`"
+        fix = "levels work only on an unmoved axis; check y_axis.roi with `atm debug`"
         return warn("price axis", "the price labels could not be read now", fix)
     low, high = sorted((fit.price_at(roi.y + roi.h), fit.price_at(roi.y)))
     return ok("price axis", f"{fit.labels} labels read, {low:.2f}–{high:.2f}")

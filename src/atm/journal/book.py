@@ -11,12 +11,12 @@ from typing import Any, Literal
 
 from atm.clock import Clock, WallClock, local, zone_of
 from atm.config import Config
+from atm.config.journal import SymbolJournal
 from atm.errors import InputError
 from atm.journal import entry, importers, linking, signals, store
 from atm.journal.ids import resolve, short
 from atm.journal.presses import label_not_fire
 from atm.journal.record import FALSE_SIGNAL, Trade
-from atm.journal.settings import SymbolJournal
 from atm.journal.signals import Signal
 from atm.workspace import Workspace
 

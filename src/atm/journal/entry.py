@@ -14,10 +14,10 @@ from dataclasses import replace
 from datetime import date, datetime, time, tzinfo
 from typing import Any, Final
 
+from atm.config.journal import SymbolJournal
 from atm.errors import InputError
 from atm.journal.ids import new_trade_id, trade_id_for_signal
 from atm.journal.record import RecordError, Source, Trade, check
-from atm.journal.settings import SymbolJournal
 from atm.journal.signals import Signal
 
 #: Record field → the flag that sets it (for messages).

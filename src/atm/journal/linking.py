@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
+from atm.config.journal import Journal
 from atm.errors import InputError
 from atm.journal import entry as entry_mod
 from atm.journal.ids import resolve, trade_id_for_key
 from atm.journal.importers import Imported
 from atm.journal.record import Trade
-from atm.journal.settings import Journal
 from atm.journal.signals import Signal
 
 LINK_WINDOW: Final = timedelta(minutes=15)

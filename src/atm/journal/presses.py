@@ -21,11 +21,11 @@ from datetime import datetime
 from pathlib import Path
 
 from atm.colors import DOT_COLORS
+from atm.config.journal import SymbolJournal
 from atm.corpus import NONE, Label, load_labels, save_labels
 from atm.journal.choices import LABELS, Choice
 from atm.journal.entry import for_signal
 from atm.journal.record import FALSE_SIGNAL, Trade
-from atm.journal.settings import SymbolJournal
 from atm.journal.signals import Signal
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from atm.clock import WallClock
+from atm.config.journal import Journal
 from atm.errors import AtmError
 from atm.journal import signals, store
 from atm.journal.choices import Answer, Choice, Press
 from atm.journal.presses import decide, label_not_fire
 from atm.journal.record import Trade
-from atm.journal.settings import Journal
 from atm.workspace import Workspace
 
 #: Presses usually come within minutes; the audit of the last days is searched first.

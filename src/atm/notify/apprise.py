@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from atm.errors import ConfigError, TransientNotifyError
 from atm.notify.base import Message
-from atm.redact import Redactor, mask_url, url_secrets
+from atm.redact import Redactor, mask_scheme, url_secrets
 
 # apprise's LogCapture hooks the one shared "apprise" logger: one capture at a time
 _CAPTURE_LOCK = threading.Lock()
@@ -49,7 +49,7 @@ class AppriseNotifier:
     def __init__(self, url: SecretStr, *, name: str = "apprise") -> None:
         self.name = name
         self._module = load_apprise()
-        self._masked = mask_url(url)
+        self._masked = mask_scheme(url)
         self._redact = Redactor(url_secrets(url.get_secret_value()))
         self._apprise = self._module.Apprise()
         if not self._apprise.add(url.get_secret_value()):
@@ -62,7 +62,10 @@ class AppriseNotifier:
             attach = None
             if message.image_png:
                 attach = str(Path(tmp) / "alert.png")
-                Path(attach).write_bytes(message.image_png)
+                try:
+                    Path(attach).write_bytes(message.image_png)
+                except OSError:  # a full temp disk costs the picture, not the alert
+                    attach = None
             with (
                 _CAPTURE_LOCK,
                 self._module.LogCapture(level=logging.INFO, fmt="%(message)s") as captured,

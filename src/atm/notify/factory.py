@@ -14,6 +14,7 @@ from atm.notify.base import Notifier
 from atm.notify.console import ConsoleNotifier
 from atm.notify.discord import DiscordNotifier
 from atm.notify.fanout import Event, FanoutNotifier, RetryPolicy
+from atm.notify.outbox import Outbox
 from atm.notify.telegram import TelegramNotifier
 
 DEFAULT_TIMEOUT = 10.0  # seconds per HTTP request; a hung service blocks only its own lane
@@ -61,22 +62,32 @@ def build(
     on_event: Callable[[Event], None] | None = None,
     policy: RetryPolicy | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    outbox: Path | None = None,
 ) -> FanoutNotifier:
-    """The fanout over every configured backend; raises `ConfigError` if one cannot start."""
+    """The fanout over every configured backend; raises `ConfigError` if one cannot start.
+
+    With `outbox` (a run's `logs/outbox.jsonl`) every alert is on disk before it is queued,
+    and what the last run left unfinished is resumed before this returns.
+    """
     return FanoutNotifier(
         backends(notify_cfg, console=console, timeout=timeout),
         dead_letter,
         on_event=on_event,
         policy=policy,
+        outbox=Outbox(outbox) if outbox is not None else None,
     )
 
 
 def builder(
-    notify_cfg: Notify, dead_letter: Path, *, console: Console | None = None
+    notify_cfg: Notify,
+    dead_letter: Path,
+    *,
+    console: Console | None = None,
+    outbox: Path | None = None,
 ) -> Callable[[Callable[[Event], None]], FanoutNotifier]:
     """`build` with everything but the event sink, which the runner supplies itself."""
 
     def make(on_event: Callable[[Event], None]) -> FanoutNotifier:
-        return build(notify_cfg, dead_letter, console=console, on_event=on_event)
+        return build(notify_cfg, dead_letter, console=console, on_event=on_event, outbox=outbox)
 
     return make

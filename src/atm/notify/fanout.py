@@ -1,10 +1,11 @@
 """Fan each alert out to every backend without ever blocking the caller; lose none silently.
 
-Each backend gets a lane: a bounded queue (50, drop-oldest) and one named worker thread
+Each backend gets a lane: a bounded queue (50) and one named worker thread
 (`atm-notify-<name>`). `publish()` only appends to the queues, so a hung backend delays
 nothing but its own lane. Every alert ends in exactly one recorded outcome per backend:
 delivered (`alert_sent`) or written to `logs/dead_letter.jsonl` with the reason
-(`alert_failed`, `alert_dropped`).
+(`alert_failed`, `alert_dropped`). With an `Outbox`, every alert is on disk before it is
+queued and every outcome after, so a crash or kill -9 loses none (`atm.notify.outbox`).
 
 Policy, and why:
 
@@ -16,29 +17,35 @@ Policy, and why:
 - Staleness: an alert not delivered within `max_age` (3 minutes) of `publish()` is
   dead-lettered as `stale`, never delivered late. A trading signal minutes old invites a
   trade at a price that is gone, and a burst of old alerts after an outage misleads; the
-  record stays in the dead-letter file, the failed counter shows in the next heartbeat,
-  and the other backend has usually delivered it on time. A retry whose wait would cross
+  record stays in the dead letter, the failed counter shows in the next heartbeat, and
+  the other backend has usually delivered it on time. A retry whose wait would cross
   `max_age` gives up at once rather than sleeping first.
-- At least once. A request that timed out may still have been accepted by the service; it
-  is retried, so a rare duplicate is possible (neither Discord webhooks nor the Bot API
-  take an idempotency key). A duplicate alert is better than a lost one.
-- Queue full: the oldest queued alert of that lane is dropped, dead-lettered (`dropped`)
-  and reported; the newest alert is the one the trader needs.
-- `close(timeout)`: no new alerts; workers drain until the deadline (a retry that would
-  wait past it gives up); then whatever is left, including an alert whose request is
-  still in flight, is dead-lettered (`shutdown`). Such an in-flight alert may end up both
-  delivered and dead-lettered, never neither.
+- Rate limits hold the whole lane: after a 429 nothing is sent to that service until its
+  wait is over, so a backlog never hammers a service that asked for quiet.
+- At least once within a run: a request that timed out may have been accepted, yet it is
+  retried (neither Discord webhooks nor the Bot API take an idempotency key). Across a
+  restart, at most once: an attempt in flight when the process died is not resent
+  (`interrupted`), as it may have arrived and the outbox cannot know.
+- Queue full: one alert of that lane is dropped, dead-lettered (`dropped`) and reported,
+  in the order of `policy.DROP_ORDER`: heartbeats, then arm/prime, then health, and
+  levels and triggers last; the oldest of a group first (the newest is what the trader
+  needs).
+- `close(timeout)`: no new alerts; workers drain until the deadline, honouring a rate
+  limit's wait when it ends before the deadline (a wait that would pass it gives up);
+  then whatever is left, including an alert whose request is still in flight, is
+  dead-lettered (`shutdown`). Such an in-flight alert may end up both delivered and
+  dead-lettered, never neither.
 
 Events passed to `on_event` (serialised: called from one thread at a time):
   {"event": "alert_sent", "backend", "id", "kind", "attempts", "latency_s"}
   {"event": "alert_retry", "backend", "id", "kind", "attempt", "delay_s", "error"}
   {"event": "alert_failed", "backend", "id", "kind", "attempts", "reason", "error"}
   {"event": "alert_dropped", "backend", "id", "kind", "attempts", "reason", "error"}
-`reason` is one of permanent, attempts, stale, shutdown, closed (published after close)
-and dropped. Error texts come from the backends, which never put a secret in them.
+  {"event": "write_failed", "file", "error"}  (the dead letter or the outbox refused a line)
+`reason` is a `policy.Delivery` other than `sent`; error texts never carry a secret.
 
-Time for backoff and staleness is `now()`/`sleep()` (monotonic real time unless injected);
-the `timeout` of `flush()` and `close()` is real seconds.
+Backoff and staleness use `now()`/`sleep()` (monotonic real time unless injected); the
+`timeout` of `flush()` and `close()` is real seconds.
 """
 
 from __future__ import annotations
@@ -51,43 +58,16 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
 from atm.errors import NotifyError, PermanentNotifyError, RateLimited
 from atm.notify.base import Message, Notifier
-from atm.notify.dead_letter import DeadLetter
+from atm.notify.outbox import Outbox
+from atm.notify.outcomes import Event, Outcomes
+from atm.notify.policy import Counters, Delivery, RetryPolicy, drop_rank
+
+__all__ = ["Counters", "Delivery", "Event", "FanoutNotifier", "RetryPolicy"]
 
 log = logging.getLogger("atm.notify")
-
-Event = dict[str, Any]
-Delivery = Literal["sent", "permanent", "attempts", "stale", "shutdown", "closed", "dropped"]
-
-
-@dataclass(frozen=True, slots=True)
-class Counters:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    dropped: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.sent}/{self.retried}/{self.failed}/{self.dropped}"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    jitter: float = 0.5
-    max_age: float = 180.0
-
-    def delay(self, attempt: int, hint: float | None, rand: float) -> float:
-        """Seconds to wait after failed attempt `attempt` (1-based); `rand` is in [0, 1)."""
-        if hint is not None:
-            return hint * (1 + 0.1 * rand)
-        backoff = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        return backoff * (1 - self.jitter * rand)
 
 
 @dataclass(slots=True, eq=False)
@@ -110,6 +90,7 @@ class _Lane:
         self.current: _Item | None = None
         self.pending = 0  # items without an outcome yet: queued or in flight
         self.counts = {"sent": 0, "retried": 0, "failed": 0, "dropped": 0}
+        self.quiet_until = float("-inf")  # in now() time: the service asked us to wait
         self.thread: threading.Thread | None = None
 
 
@@ -127,7 +108,9 @@ class FanoutNotifier:
         now: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] | None = None,
         rand: Callable[[], float] = random.random,
+        outbox: Outbox | None = None,
     ) -> None:
+        """With `outbox`, what the last run left unfinished is resumed before this returns."""
         names = [b.name for b in backends]
         if len(set(names)) != len(names):
             raise ValueError(f"backend names must be unique, got {names}")
@@ -135,14 +118,12 @@ class FanoutNotifier:
             raise ValueError("queue_size must be at least 1")
         self.policy = policy or RetryPolicy()
         self._queue_size = queue_size
-        self._on_event = on_event
         self._now = now
         self._sleep = sleep or self._pause
         self._rand = rand
-        self._dead = DeadLetter(dead_letter)
+        self._out = Outcomes(dead_letter, outbox, on_event, now)
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._emit_lock = threading.Lock()
         self._closing = threading.Event()
         self._closed = False
         self._deadline = float("inf")  # in now() time, set by close()
@@ -152,12 +133,19 @@ class FanoutNotifier:
                 target=self._work, args=(lane,), name=f"atm-notify-{lane.name}", daemon=True
             )
             lane.thread.start()
+        if outbox is not None:
+            self._resume(outbox)
 
     # -- the caller's side -----------------------------------------------------------------
 
     def publish(self, message: Message) -> None:
-        """Queue `message` for every backend; returns at once, whatever the backends do."""
-        now = self._now()
+        """Queue `message` for every backend; returns at once, whatever the backends do.
+
+        With an outbox the alert is on disk first; a disk that refuses it is reported
+        (`write_failed`) and the alert is queued all the same.
+        """
+        now = self._now()  # latency counts the outbox's fsync too
+        self._out.queued(message, self.backends)
         dropped: list[tuple[_Lane, _Item]] = []
         refused: list[tuple[_Lane, _Item]] = []
         with self._lock:
@@ -166,15 +154,26 @@ class FanoutNotifier:
                 lane.pending += 1
                 if self._closed:
                     refused.append((lane, item))
-                    continue
-                if len(lane.queue) >= self._queue_size:
-                    dropped.append((lane, lane.queue.popleft()))
-                lane.queue.append(item)
-                lane.ready.notify()
+                elif (victim := self._enqueue(lane, item)) is not None:
+                    dropped.append((lane, victim))
         for lane, item in dropped:
             self._settle(lane, item, "dropped", f"queue full ({self._queue_size} alerts waiting)")
         for lane, item in refused:
             self._settle(lane, item, "closed", "published after the notifier was closed")
+        self._out.picture(message)
+
+    def _enqueue(self, lane: _Lane, item: _Item) -> _Item | None:
+        """Append under the lock; when the queue is full, the alert dropped instead."""
+        victim = None
+        if len(lane.queue) >= self._queue_size:
+            # min() keeps the first of equals: the oldest of the lowest rank
+            victim = min([*lane.queue, item], key=lambda i: drop_rank(i.message.kind))
+            if victim is item:
+                return item
+            lane.queue.remove(victim)
+        lane.queue.append(item)
+        lane.ready.notify()
+        return victim
 
     def flush(self, timeout: float) -> bool:
         """Wait until every published alert has an outcome; False if `timeout` ran out."""
@@ -205,7 +204,7 @@ class FanoutNotifier:
         for lane in self._lanes:
             if lane.thread is not None:
                 lane.thread.join(timeout=0.1)  # a hung worker is a daemon: left behind
-        self._dead.close()
+        self._out.close()
 
     def counters(self) -> dict[str, Counters]:
         with self._lock:
@@ -268,15 +267,22 @@ class FanoutNotifier:
         while True:
             if self._now() - item.enqueued > policy.max_age:
                 return "stale", self._stale_text(item)
+            if lane.quiet_until > self._now():
+                if not self._wait(item, lane.quiet_until):
+                    return self._cut_short(item, lane.quiet_until)
+                continue
             item.attempts += 1
             hint: float | None = None
+            self._out.sending(item.message, lane.name)
             try:
                 lane.backend.send(item.message)
             except PermanentNotifyError as exc:
                 return "permanent", str(exc)
             except NotifyError as exc:
                 item.error = str(exc)
-                hint = exc.retry_after if isinstance(exc, RateLimited) else None
+                if isinstance(exc, RateLimited):  # the service asked for quiet, not one alert
+                    hint = exc.retry_after
+                    lane.quiet_until = self._now() + hint
             except Exception as exc:  # the worker's catch-all: a backend bug must not kill it
                 # only the type: third-party text may carry a URL with a token in it
                 item.error = f"{lane.name}: unexpected {type(exc).__name__}"
@@ -297,21 +303,35 @@ class FanoutNotifier:
             return False
         with self._lock:
             lane.counts["retried"] += 1
-        self._emit(
+        self._out.retrying(item.message, lane.name)
+        self._out.emit(
             {
                 "event": "alert_retry",
-                **self._ids(lane, item),
+                "backend": lane.name,
+                "id": item.message.id,
+                "kind": item.message.kind,
                 "attempt": item.attempts,
                 "delay_s": round(delay, 3),
                 "error": item.error,
             }
         )
         log.info("%s: alert %s retry in %.2f s: %s", lane.name, item.message.id, delay, item.error)
+        return self._wait(item, wake)
+
+    def _wait(self, item: _Item, wake: float) -> bool:
+        """Sleep until `wake` (now() time); False if the close deadline would pass first."""
         while (remaining := wake - self._now()) > 0:
             if wake > self._deadline or item.settled:
                 return False
             self._sleep(remaining)
         return True
+
+    def _cut_short(self, item: _Item, wake: float) -> tuple[Delivery, str]:
+        """Why an alert waiting out a rate limit did not get its turn."""
+        if item.settled or wake > self._deadline:
+            wait = f"the service asked to wait {wake - self._now():.1f} s more"
+            return "shutdown", f"stopped while {wait}; last error: {item.error or 'none'}"
+        return "stale", self._stale_text(item, wake - self._now())
 
     def _pause(self, seconds: float) -> None:
         # before close, a backoff wait ends early so the deadline can be re-checked
@@ -329,6 +349,36 @@ class FanoutNotifier:
         )
         return head + (f"; last error: {item.error}" if item.error else "")
 
+    # -- restart -----------------------------------------------------------------------------
+
+    def _resume(self, outbox: Outbox) -> None:
+        """Deliver what the last run left unfinished, or dead-letter it with the reason."""
+        try:
+            unfinished = outbox.load()
+        except OSError as exc:
+            self._out.write_failed(outbox.path, exc)
+            return
+        lanes = {lane.name: lane for lane in self._lanes}
+        for alert in unfinished:
+            for backend, state in alert.backends.items():
+                lane = lanes.get(backend)
+                verdict = self.policy.after_restart(state, alert.age, lane is not None)
+                if lane is not None:
+                    self._requeue(lane, _Item(alert.message, self._now() - alert.age), verdict)
+                elif verdict is not None:
+                    outcome, why = verdict
+                    age = round(alert.age, 3)
+                    self._out.record(
+                        backend, alert.message, outcome, attempts=0, age=age, error=why
+                    )
+
+    def _requeue(self, lane: _Lane, item: _Item, verdict: tuple[Delivery, str] | None) -> None:
+        with self._lock:
+            lane.pending += 1
+            victim = item if verdict is not None else self._enqueue(lane, item)
+        if victim is not None:
+            self._settle(lane, victim, *(verdict or ("dropped", "queue full after a restart")))
+
     # -- outcomes --------------------------------------------------------------------------
 
     def _settle(self, lane: _Lane, item: _Item, outcome: Delivery, error: str) -> None:
@@ -340,51 +390,11 @@ class FanoutNotifier:
             key = {"sent": "sent", "dropped": "dropped"}.get(outcome, "failed")
             lane.counts[key] += 1
         try:
-            self._record(lane, item, outcome, error)
+            age = round(self._now() - item.enqueued, 3)
+            self._out.record(
+                lane.name, item.message, outcome, attempts=item.attempts, age=age, error=error
+            )
         finally:
             with self._lock:
                 lane.pending -= 1
                 self._idle.notify_all()
-
-    def _record(self, lane: _Lane, item: _Item, outcome: Delivery, error: str) -> None:
-        ids = self._ids(lane, item)
-        if outcome == "sent":
-            latency = round(self._now() - item.enqueued, 3)
-            log.debug("%s: alert %s sent in %.3f s", lane.name, item.message.id, latency)
-            self._emit(
-                {"event": "alert_sent", **ids, "attempts": item.attempts, "latency_s": latency}
-            )
-            return
-        message = item.message
-        self._dead.write(
-            {
-                "id": message.id,
-                "kind": message.kind,
-                "text": message.text,
-                "ts": message.ts,
-                "has_image": message.image_png is not None,
-                "backend": lane.name,
-                "reason": outcome,
-                "attempts": item.attempts,
-                "error": error,
-                "age_s": round(self._now() - item.enqueued, 3),
-            }
-        )
-        event = "alert_dropped" if outcome == "dropped" else "alert_failed"
-        log.warning("%s: alert %s %s (%s): %s", lane.name, message.id, event, outcome, error)
-        self._emit(
-            {"event": event, **ids, "attempts": item.attempts, "reason": outcome, "error": error}
-        )
-
-    @staticmethod
-    def _ids(lane: _Lane, item: _Item) -> dict[str, str]:
-        return {"backend": lane.name, "id": item.message.id, "kind": item.message.kind}
-
-    def _emit(self, event: Event) -> None:
-        if self._on_event is None:
-            return
-        with self._emit_lock:
-            try:
-                self._on_event(event)
-            except Exception as exc:  # an audit hiccup must not stop delivery
-                log.error("on_event handler failed on %s: %s", event["event"], type(exc).__name__)

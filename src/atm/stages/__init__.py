@@ -6,7 +6,7 @@
     SignalStage     triggers (lockout, Phase B guard) and Phase B: the SL/TP levels
     SampleStage     each colour change, the whole frame to samples/
     HealthStage     failed grabs, black or frozen frames, lost sight: once per episode
-    HeartbeatStage  the heartbeat every `heartbeat.minutes`
+    HeartbeatStage  the heartbeat every `heartbeat.minutes` (paused: says nothing is watched)
     DeadMansSwitchStage  pings `[healthcheck] url`: start, each heartbeat, health, stop
 
 A new concern is a new stage: a class with `observe(tick)` and `close(ts)` that yields
@@ -50,7 +50,7 @@ def default_stages(
         SignalStage(config, stats, ocr),
         SampleStage(save_samples),
         health,
-        HeartbeatStage(config, stats, summary, health.health),
+        HeartbeatStage(config, stats, summary, health.health, canary),
     ]
     if deadman is not None:
         stages.append(DeadMansSwitchStage(config, stats, health.health, deadman))

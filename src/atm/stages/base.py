@@ -74,6 +74,7 @@ class RunStats:
 
     cycles: int = 0
     heartbeats: int = 0
+    paused_heartbeats: int = 0  # heartbeats sent while detection was paused
     fires: list[FireRecord] = field(default_factory=list)
     confidence_sum: float = 0.0
     confidence_n: int = 0

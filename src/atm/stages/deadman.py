@@ -1,6 +1,7 @@
 """The dead-man's switch as a stage: `start` on the first cycle, a `ping` with each
-heartbeat, `fail` when a health episode opens (its alert text as the message), and a
-`ping` at a clean stop (`atm.deadman` sends them on its own thread).
+heartbeat (a `fail` with each heartbeat while detection is paused), `fail` when a health
+episode opens (its alert text as the message), and a `ping` at a clean stop
+(`atm.deadman` sends them on its own thread).
 
 It yields no events: the switch reports its outcomes to the audit itself. A crash or a
 frozen loop sends nothing more, and that silence is what the service alerts on.
@@ -38,6 +39,7 @@ class DeadMansSwitchStage:
             switch,
         )
         self._heartbeats = 0
+        self._paused_beats = 0
         self._open: frozenset[str] = frozenset()
 
     def observe(self, tick: Tick) -> Iterator[Event]:
@@ -52,6 +54,9 @@ class DeadMansSwitchStage:
             self._switch.ping(
                 f"alive: {len(self._stats.sent)} triggers, {self._stats.cycles} cycles"
             )
+        if self._stats.paused_heartbeats > self._paused_beats:  # alive, but watching nothing
+            self._paused_beats = self._stats.paused_heartbeats
+            self._switch.fail("ATM is paused (the chart layout changed): not watching the chart")
         yield from ()
 
     def close(self, ts: float) -> Iterator[Event]:

@@ -41,22 +41,34 @@ class StartStopStage:
 
 
 class HeartbeatStage:
+    """The heartbeat every `heartbeat.minutes`; while the canary has paused detection it
+    still comes, saying that nothing is watched and how to resume."""
+
     def __init__(
-        self, config: Config, stats: RunStats, summary: Callable[[], str], health: Health
+        self,
+        config: Config,
+        stats: RunStats,
+        summary: Callable[[], str],
+        health: Health,
+        canary: Canary | None = None,
     ) -> None:
         self._period = config.heartbeat.minutes * 60
         self._zone = config.schedule.timezone
         self._stats, self._summary, self._health = stats, summary, health
+        self._canary = canary
         self._next: float | None = None
 
     def observe(self, tick: Tick) -> Iterator[Event]:
         if tick.first:
             self._next = tick.ts + self._period
-        if not tick.full or tick.frame is None or tick.paused:
+        if not tick.full or tick.frame is None:
             return
         if self._next is None or tick.ts < self._next:
             return
         self._next = tick.ts + self._period
+        if tick.paused:
+            yield self._paused(tick.ts)
+            return
         text = messages.heartbeat(
             tick.ts,
             len(self._stats.sent),
@@ -67,6 +79,13 @@ class HeartbeatStage:
         )
         self._stats.heartbeats += 1
         yield Alert("heartbeat", text, tick.ts)
+
+    def _paused(self, ts: float) -> Alert:
+        resume = self._canary.resume_hint() if self._canary is not None else "restart ATM"
+        why = "the chart layout changed"
+        text = messages.paused_heartbeat(ts, why, resume, self._summary(), self._zone)
+        self._stats.paused_heartbeats += 1
+        return Alert("heartbeat", text, ts)
 
     def close(self, ts: float) -> Iterator[Event]:
         yield from ()

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from atm.calibration import Proposal
+from atm.calibration import Calibration, Proposal
 from atm.calibration.auto import accept, propose
+from atm.calibration.canary import check_marked
 from atm.calibration.save import (
     Saved,
     list_configs,
@@ -33,12 +34,19 @@ from atm.calibration.save import (
 )
 from atm.clock import WallClock
 from atm.colors import Rgb
-from atm.errors import CaptureError, InputError, UsageError
+from atm.errors import CaptureError, InputError, Refused, UsageError
 from atm.geometry import Rect
 from atm.secrets import held_secrets
 from atm.types import Image
+from atm.vision.axis import TextReader
 from atm.vision.image_io import read_image
+from atm.vision.ocr import default_reader
 from atm.workspace import Workspace
+
+#: Live calibration takes this many screenshots, this far apart, to see what changes on
+#: its own (a clock's seconds, a ticking price) and keep the canary off it.
+SHOTS = 3
+SHOT_GAP_S = 1.5
 
 
 def run_calibrate(
@@ -60,18 +68,19 @@ def run_calibrate(
     env = os.environ if env is None else env
     base = previous_config(workspace.configs)
     title = str(base.get("window_title", "TradeStation")) if base else "TradeStation"
-    image = read_image(screenshot) if screenshot is not None else None
+    shots = [read_image(screenshot)] if screenshot is not None else None
+    reader = default_reader()
     if yes:
-        if image is None:
-            image = grab_screen(title, delay, console)
-        return _accept(workspace, console, image, title, base, env, now())
+        if shots is None:
+            shots = grab_screens(title, delay, console)
+        return _accept(workspace, console, shots, title, base, env, now(), reader)
     from atm.ui.wizard import run_wizard
 
     result = run_wizard(
-        image=image,
-        grab=lambda chosen: grab_screen(chosen, delay, console),
-        check=lambda cal: validate(cal, base, env),
-        propose=_propose_and_report(console) if auto else None,
+        shots=shots,
+        grab=lambda chosen: grab_screens(chosen, delay, console),
+        check=lambda cal, seen: _check(cal, seen, base, env, reader),
+        propose=_propose_and_report(console, reader) if auto else None,
         title=title,
     )
     if result is None:
@@ -88,13 +97,14 @@ def run_calibrate(
 def _accept(
     workspace: Workspace,
     console: Console,
-    image: Image,
+    shots: Sequence[Image],
     title: str,
     base: dict[str, Any] | None,
     env: Mapping[str, str],
     now: datetime,
+    reader: TextReader | None,
 ) -> int:
-    proposal = propose(image)
+    proposal = propose(shots[0], later=shots[1:], reader=reader)
     print_proposal(proposal, console)
     if proposal.dot_roi is None:
         console.print(
@@ -104,7 +114,7 @@ def _accept(
         return 1
     saved = save_config(
         workspace.configs,
-        accept(proposal, image, title),
+        accept(proposal, shots[0], title),
         now=now,
         env=env,
         base=base,
@@ -114,34 +124,77 @@ def _accept(
     return 0
 
 
-def _propose_and_report(console: Console) -> Callable[[Image], Proposal]:
-    def run(image: Image) -> Proposal:
-        proposal = propose(image)
+def _check(
+    cal: Calibration,
+    shots: Sequence[Image],
+    base: dict[str, Any] | None,
+    env: Mapping[str, str],
+    reader: TextReader | None,
+) -> None:
+    """The wizard's last word before saving: the config loads, and the canary the user
+    settled on holds nothing that changes on its own."""
+    validate(cal, base, env)
+    if cal.canary_roi is None:
+        return
+    flaw = check_marked(shots, cal.canary_roi, reader)
+    if flaw is not None:
+        raise Refused(
+            f"The canary region {cal.canary_roi} {flaw}. Mark a part of the window that "
+            "never changes (window buttons, a logo), or Skip the canary step to turn it off."
+        )
+
+
+def _propose_and_report(
+    console: Console, reader: TextReader | None
+) -> Callable[[Sequence[Image]], Proposal]:
+    def run(shots: Sequence[Image]) -> Proposal:
+        proposal = propose(shots[0], later=shots[1:], reader=reader)
         print_proposal(proposal, console)
         return proposal
 
     return run
 
 
-def grab_screen(title: str, delay: float, console: Console) -> Image:
-    """Bring the window titled `title` forward if found, count down, grab the primary screen."""
+def grab_screens(
+    title: str, delay: float, console: Console, shots: int = SHOTS, gap: float = SHOT_GAP_S
+) -> list[Image]:
+    """`grab_screen`, then `shots - 1` more screenshots `gap` seconds apart: the first is
+    the calibration's, the others show what changes on its own."""
+    images = [grab_screen(title, delay, console)]
+    if shots > 1:
+        console.print(
+            f"{shots - 1} more screenshots {gap:g} s apart, to see what changes on its own…"
+        )
+    clock = WallClock()
+    for _ in range(shots - 1):
+        clock.sleep(gap)
+        images.append(grab_screen(title, 0.0, console, quiet=True))
+    return images
+
+
+def grab_screen(title: str, delay: float, console: Console, *, quiet: bool = False) -> Image:
+    """Bring the window titled `title` forward if found, count down, grab the primary screen.
+
+    `quiet`: the window is already in front (a later screenshot of the same calibration).
+    """
     from atm.capture.dpi import set_dpi_awareness
     from atm.capture.screen import ScreenCapture
     from atm.capture.window import activate, find_window
     from atm.ui import screen_size
 
     set_dpi_awareness()
-    try:
-        window = find_window(title)
-    except CaptureError as exc:
-        window, why = None, str(exc)
-    else:
-        why = f"no window title contains {title!r}"
-    if window is None:
-        console.print(f"{why}: make sure the chart is in front")
-    else:
-        problem = activate(window)
-        console.print(problem or f"brought {window.title!r} to the front")
+    if not quiet:
+        try:
+            window = find_window(title)
+        except CaptureError as exc:
+            window, why = None, str(exc)
+        else:
+            why = f"no window title contains {title!r}"
+        if window is None:
+            console.print(f"{why}: make sure the chart is in front")
+        else:
+            problem = activate(window)
+            console.print(problem or f"brought {window.title!r} to the front")
     clock = WallClock()
     remaining = delay
     while remaining > 0:
@@ -169,13 +222,17 @@ def print_proposal(proposal: Proposal, console: Console) -> None:
         count = sum(d.color == name for d in proposal.dots)
         where = f"{count} dots" if name != "background" else "strip median"
         console.print(f"  {name:<12} {_rgb(rgb)}  ({where})")
-    for key, rect in (
-        ("chart area", proposal.chart_roi),
-        ("price axis", proposal.axis_roi),
-        ("canary", proposal.canary_roi),
-    ):
+    for key, rect in (("chart area", proposal.chart_roi), ("price axis", proposal.axis_roi)):
         if rect is not None:
             console.print(f"{key}: {_rect(rect)}")
+    if proposal.axis_points is not None:
+        a, b = proposal.axis_points
+        console.print(f"y-axis prices: {a.price:g} at y={a.y}, {b.price:g} at y={b.y} (read)")
+    if proposal.canary_roi is not None:
+        line = f"canary: {_rect(proposal.canary_roi)}: {proposal.canary_why}"
+        console.print(line, markup=False, soft_wrap=True)
+    for line in proposal.canary_rejected:
+        console.print(f"  canary not at {line}", markup=False, soft_wrap=True)
     if proposal.missing:
         console.print("not found:")
         for line in proposal.missing:
@@ -189,6 +246,8 @@ def _print_saved(saved: Saved, console: Console) -> None:
             console.print(f"  {var} not set: that backend stays off until you fill it in")
         elif source == "keyring":
             console.print(f"  {var}: in the OS keyring, not written to the file")
+        elif source == "environment":
+            console.print(f"  {var}: from the environment, not written to the file")
         else:
             console.print(f"  {var}: from the {source}")
     for note in saved.notes:

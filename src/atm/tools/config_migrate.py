@@ -16,7 +16,7 @@ from rich.console import Console
 
 from atm import config as config_mod
 from atm.calibration.save import write_version
-from atm.config_charts import migrate
+from atm.config.charts import migrate
 from atm.workspace import Workspace
 
 

@@ -4,8 +4,11 @@ The session comes from `atm.schedule`, exchange calendar included. On a day with
 session it says why in one line and exits 0; launched by the scheduler (`--scheduled`) it
 also tells the services and pings the dead-man's switch, so a silent holiday is not
 mistaken for a dead ATM. A replayed folder is planned from its first frame's time, as
-if the run had been launched then: a holiday's frames are not replayed, and a session
-stops at an early close.
+if the run had been launched then: a holiday's frames are not replayed, a session stops
+at an early close, and `--start-at`, `--stop-at` and `--duration` hold in replay time.
+
+Exit codes: 0 a clean stop; 1 a trigger that no backend delivered (the dead letter says
+why); 2 a workspace that cannot be written, or a replay folder with no frames to play.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from atm.capture.window import activate, find_window
 from atm.clock import Clock, ReplayClock, WallClock, local
 from atm.config import Config
 from atm.deadman import DeadMansSwitch
+from atm.errors import AtmError, InputError, WorkspaceError, os_reason
 from atm.journal.recorder import PressRecorder
 from atm.notify import factory
 from atm.notify.base import Message
@@ -37,6 +41,7 @@ from atm.stages.base import RunStats
 from atm.stages.presses import Emit, Health, PressStage
 from atm.vision.ocr import INSTALL_HINT, default_reader
 from atm.workspace import Workspace
+from atm.write_faults import probe
 
 
 def run_monitor(
@@ -49,7 +54,9 @@ def run_monitor(
     replay: Path | None = None,
     scheduled: bool = False,
 ) -> int:
-    """Run until the schedule, the frames or a signal ends it; 0 on a clean stop."""
+    """Run until the schedule, the frames or a signal ends it; 0 on a clean stop, 1 when a
+    trigger reached no backend."""
+    _check_writable(workspace)
     stop = threading.Event()
     _on_signals(stop)
     zone = config.schedule.timezone
@@ -59,7 +66,7 @@ def run_monitor(
         plan = _replay_plan(window, replay, console)
         if plan is None:
             return 0
-        capture: Capture = _replay(replay, replay_clock, console, plan)
+        capture: Capture = _replay(replay, replay_clock, console, config, plan)
         live: LiveCapture | None = None
     else:
         console.print(set_dpi_awareness())
@@ -73,8 +80,8 @@ def run_monitor(
         live = capture = _live(config, clock, console, startup_delay, stop)
     runner = _runner(config, workspace, console, capture, clock, live)
     stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
-    _summary(stats, workspace, console)
-    return 0
+    _summary(stats, workspace, console, capture)
+    return _verdict(runner, workspace)
 
 
 def _runner(
@@ -89,18 +96,28 @@ def _runner(
     samples. With Telegram buttons, the press stage runs last."""
     ocr = default_reader()
     if ocr is None:
-        console.print(f"{INSTALL_HINT}; levels will use the calibration points")
-    audit = AuditLog(workspace.logs, config.schedule.timezone)
+        console.print(
+            f"{INSTALL_HINT}; levels will use the calibration points while the axis is as "
+            "calibrated, and say 'levels unavailable' after it rescales",
+            markup=False,
+        )
+    zone = config.schedule.timezone
+    audit = AuditLog(workspace.logs, zone)
+    canary = (
+        Canary(config.canary, workspace.pause_file, zone=zone) if config.canary.enabled else None
+    )
     runner = Runner(
         config,
         capture,
         clock,
-        factory.builder(config.notify, workspace.dead_letter, console=console),
+        factory.builder(
+            config.notify, workspace.dead_letter, console=console, outbox=workspace.outbox
+        ),
         workspace,
         audit,
         live=live,
         pace=live is not None,
-        canary=Canary(config.canary, workspace.pause_file, zone=config.schedule.timezone),
+        canary=canary,
         save_samples=live is not None,
         ocr=ocr,
         deadman=_deadman(config, audit, clock),
@@ -138,20 +155,56 @@ def press_stage(
     return PressStage(make, flush)
 
 
+def _check_writable(workspace: Workspace) -> None:
+    """Refuse at once a workspace that cannot be written; later faults are one alert."""
+    error = probe(workspace.logs)
+    if error is not None:
+        raise WorkspaceError(
+            f"{workspace.logs}: cannot write to the workspace ({os_reason(error)}); "
+            "choose a writable folder with --home or ATM_HOME"
+        )
+
+
+def _verdict(runner: Runner, workspace: Workspace) -> int:
+    """1 when a trigger reached no backend but the console (or, without remote backends,
+    not even the console); the dead letter has each one with the reason."""
+    remote = {b for b in runner.sink.publisher.backends if b != "console"}
+    lost = runner.sink.undelivered(remote)
+    if lost:
+        raise AtmError(
+            f"{len(lost)} trigger(s) not delivered by any backend ({', '.join(lost[:5])}); "
+            f"see {workspace.dead_letter}"
+        )
+    return 0
+
+
 def _replay_plan(window: Window, folder: Path, console: Console) -> Plan | None:
     """The session the replay is, seen from its first frame; None when that day has none."""
     first = first_time(folder)
     if first is None:
-        return Plan(0.0, None)
+        raise InputError(f"{folder}: no frames named YYYYMMDD_HHMMSS*.png/.jpg to replay")
     return None if _closed(window, first, console) else window.plan(first)
 
 
-def _replay(folder: Path, clock: ReplayClock, console: Console, plan: Plan) -> ReplayCapture:
+def _replay(
+    folder: Path, clock: ReplayClock, console: Console, config: Config, plan: Plan
+) -> ReplayCapture:
+    """The session's frames; those of another size than capture.region are skipped."""
+
     def skipped(path: Path, why: str) -> None:
         console.print(f"skipped {why}", style="yellow", markup=False)
 
+    region, zone = config.capture.region, config.schedule.timezone
     between = (plan.start_ts, plan.stop_ts)
-    return ReplayCapture(folder, clock, on_skip=skipped, between=between)
+    capture = ReplayCapture(
+        folder, clock, on_skip=skipped, between=between, size=(region.w, region.h)
+    )
+    if not capture.paths:
+        capture.close()
+        stop = f" to {local(plan.stop_ts, zone):%Y-%m-%d %H:%M}" if plan.stop_ts else ""
+        start = f"{local(plan.start_ts, zone):%Y-%m-%d %H:%M}"
+        raise InputError(f"{folder}: no frames in the session from {start}{stop}")
+    return capture
 
 
 def _closed(
@@ -223,8 +276,11 @@ def _on_signals(stop: threading.Event) -> None:
         signal.signal(sig, handler)
 
 
-def _summary(stats: RunStats, workspace: Workspace, console: Console) -> None:
+def _summary(stats: RunStats, workspace: Workspace, console: Console, capture: Capture) -> None:
+    skipped = getattr(capture, "skipped", 0)
     console.print(
         f"stopped after {stats.cycles} cycles: {len(stats.sent)} triggers sent, "
-        f"{len(stats.fires) - len(stats.sent)} locked. Audit in {workspace.logs}"
+        f"{len(stats.fires) - len(stats.sent)} locked"
+        + (f", {skipped} frames skipped" if skipped else "")
+        + f". Audit in {workspace.logs}"
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import tkinter as tk
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PIL import Image as PILImage
@@ -60,33 +60,35 @@ class WizardResult:
 
 def run_wizard(
     *,
-    image: Image | None,
-    grab: Callable[[str], Image],
-    check: Callable[[Calibration], object],
-    propose: Callable[[Image], Proposal] | None = None,
+    shots: Sequence[Image] | None,
+    grab: Callable[[str], Sequence[Image]],
+    check: Callable[[Calibration, Sequence[Image]], object],
+    propose: Callable[[Sequence[Image]], Proposal] | None = None,
     title: str = "TradeStation",
 ) -> WizardResult | None:
     """Show the wizard; the calibration once saved, None when cancelled.
 
-    Without `image`, first ask for the window title and "Ready?", then `grab(title)` the
-    screen (the wizard is hidden meanwhile). `check` raises `AtmError` for a calibration
-    that would not load; the message is shown and the wizard stays open.
+    `shots` are screenshots of one screen, seconds apart (the first is calibrated; the
+    others show what changes on its own). Without them, first ask for the window title
+    and "Ready?", then `grab(title)` the screen (the wizard is hidden meanwhile). `check`
+    raises `AtmError` for a calibration that would not do (it would not load, its canary
+    sits on a clock); the message is shown and the wizard stays open.
     """
     root = open_root("calibration", "without a display, use `atm calibrate --auto --yes`")
     root.title(TITLE)
     try:
         actions = 0
-        if image is None:
+        if shots is None:
             ready = ask_ready(root, title)
             if ready is None:
                 return None
             title, actions = ready
             root.withdraw()
             root.update()
-            image = grab(title)
+            shots = grab(title)
             root.deiconify()
-        proposal = propose(image) if propose is not None else None
-        wizard = _Wizard(root, image, proposal, check, title, actions)
+        proposal = propose(shots) if propose is not None else None
+        wizard = _Wizard(root, shots, proposal, lambda cal: check(cal, shots), title, actions)
         root.mainloop()
         return wizard.result
     finally:
@@ -98,12 +100,13 @@ class _Wizard:
     def __init__(
         self,
         root: tk.Tk,
-        image: Image,
+        shots: Sequence[Image],
         proposal: Proposal | None,
         check: Callable[[Calibration], object],
         title: str,
         actions: int,
     ) -> None:
+        image = shots[0]
         self.root, self.image, self.proposal, self.check = root, image, proposal, check
         self.height, self.width = image.shape[:2]
         self.draft = Draft.of(image, proposal, title)

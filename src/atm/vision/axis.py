@@ -25,8 +25,9 @@ import numpy.typing as npt
 
 from atm.colors import Rgb
 from atm.types import Image
-from atm.vision.background import Floats, background, max_channel_difference
+from atm.vision.background import Floats, background
 from atm.vision.lines import SAMPLE_STEP, colour_share, runs
+from atm.vision.text import MIN_TEXT_H, padded, text_boxes
 
 Bools = npt.NDArray[np.bool_]
 
@@ -40,10 +41,6 @@ _SNAP_PX = 3.0
 #: a pixel has it when it is at least `_TAG_SHARE` that colour.
 _TAG_ROW_SHARE = 0.3
 _TAG_SHARE = 0.6
-#: Text is this far from the background: a share of the strongest contrast in the column.
-_INK_SHARE = 0.35
-_MIN_INK = 40.0
-_MIN_TEXT_H, _MAX_TEXT_H = 4, 64
 _PRICE = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 #: What engines read for digits in a chart font; anything else left over is a misread.
@@ -128,8 +125,8 @@ def read_labels(
     for rgb in hide:
         for top, bottom in _tag_runs(axis_crop, rgb, tolerance):
             covered[max(top - 1, 0) : bottom + 2] = True
-    boxes = _text_boxes(axis_crop, covered)
-    texts = ocr.read([_pad(axis_crop, box) for box in boxes]) if boxes else []
+    boxes = text_boxes(axis_crop, covered)
+    texts = ocr.read([padded(axis_crop, box) for box in boxes]) if boxes else []
     return [
         PriceLabel(y=y0 + (top + bottom) / 2, text=text, price=parse_price(text))
         for (top, bottom, _, _), text in zip(boxes, texts, strict=True)
@@ -276,42 +273,4 @@ def _tag_runs(axis_crop: Image, rgb: Rgb, tolerance: float) -> list[tuple[int, i
         _near(sample, rgb, tolerance, background(axis_crop, SAMPLE_STEP)).mean(axis=1)
         >= _TAG_ROW_SHARE
     )
-    return [(a, b) for a, b in runs(rows) if b - a + 1 >= _MIN_TEXT_H + 2]
-
-
-def _text_boxes(axis_crop: Image, covered: Bools) -> list[tuple[int, int, int, int]]:
-    """(top, bottom, left, right) of each word of text on rows not `covered`."""
-    away = max_channel_difference(axis_crop, background(axis_crop, SAMPLE_STEP))
-    shown = away[~covered]  # a tag's colour would set the bar above faint text
-    ink = away > max(_MIN_INK, _INK_SHARE * float(shown.max() if shown.size else 0))
-    rows = (ink.sum(axis=1) >= 2) & ~covered
-    boxes = []
-    for top, bottom in runs(rows):
-        height = bottom - top + 1
-        if not _MIN_TEXT_H <= height <= _MAX_TEXT_H:
-            continue
-        if covered[max(top - 1, 0)] or covered[min(bottom + 1, len(covered) - 1)]:
-            continue  # touches a tag: partly hidden
-        cols: Bools = np.any(ink[top : bottom + 1], axis=0)
-        for left, right in _words(cols, gap=max(6, height)):
-            boxes.append((top, bottom, left, right))
-    return boxes
-
-
-def _words(cols: Bools, gap: int) -> list[tuple[int, int]]:
-    """Column runs merged across gaps narrower than `gap`: one box per word."""
-    words: list[tuple[int, int]] = []
-    for a, b in runs(cols):
-        if words and a - words[-1][1] - 1 < gap:
-            words[-1] = (words[-1][0], b)
-        else:
-            words.append((a, b))
-    return words
-
-
-def _pad(image: Image, box: tuple[int, int, int, int]) -> Image:
-    """The box with a margin of background around it, as OCR engines expect."""
-    top, bottom, left, right = box
-    pad = max(3, (bottom - top + 1) // 2)
-    h = image.shape[0]
-    return image[max(top - pad, 0) : min(bottom + pad + 1, h), max(left - pad, 0) : right + pad + 1]
+    return [(a, b) for a, b in runs(rows) if b - a + 1 >= MIN_TEXT_H + 2]

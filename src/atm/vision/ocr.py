@@ -1,7 +1,8 @@
 """The OCR engine behind `atm.vision.axis.TextReader`: RapidOCR's text recogniser.
 
-`rapidocr` (the `[ocr]` extra) ships its PP-OCR models inside the wheel and runs them on
-`onnxruntime`, so it works offline and on Windows with a plain pip install; it depends on
+`rapidocr` (a default dependency since issue 11: levels are wrong after a rescale without
+it) ships its PP-OCR models inside the wheel and runs them on `onnxruntime`, so it works
+offline and on Windows with a plain `pip install .`; it depends on
 `opencv-python-headless`, the same OpenCV wheel as the rest of ATM. Only the recogniser
 runs: `atm.vision.axis` finds the text boxes itself (a flat axis column needs no neural
 detector, and skipping it is ten times faster). One thread: measured faster than two on
@@ -23,25 +24,32 @@ import numpy as np
 
 from atm.types import Image
 
-INSTALL_HINT = 'OCR is not installed: pip install "atm-monitor[ocr]"'
+#: Printed as is: print it with markup off (rich would take `[…]` for a style tag).
+INSTALL_HINT = 'OCR is not installed: pip install "rapidocr>=3.10,<4" "onnxruntime>=1.18"'
 
 
 def available() -> bool:
-    """True when the `[ocr]` extra is installed."""
+    """True when the OCR packages are installed (a plain `pip install .` has them)."""
     return all(importlib.util.find_spec(m) is not None for m in ("rapidocr", "onnxruntime"))
 
 
 def default_reader() -> RapidReader | None:
-    """A reader, or None when the `[ocr]` extra is missing (levels then fall back to
-    `y_axis.points` and the alert says so)."""
-    return RapidReader() if available() else None
+    """A reader, or None when OCR is missing or will not load (onnxruntime without its
+    native libraries): levels then use `y_axis.points` only while the axis has not
+    rescaled since calibration, and say "levels unavailable" after."""
+    if not available():
+        return None
+    try:
+        return RapidReader()
+    except ImportError:
+        return None
 
 
 class RapidReader:
     """`TextReader` over RapidOCR's recogniser, with an LRU cache keyed by crop pixels."""
 
     def __init__(self, cache_size: int = 1024, threads: int = 1) -> None:
-        from rapidocr import RapidOCR  # the optional extra: imported only when asked for
+        from rapidocr import RapidOCR  # heavy: imported only when a reader is wanted
 
         self._engine: Any = RapidOCR(
             params={

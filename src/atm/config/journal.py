@@ -14,16 +14,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from atm.config.sections import Model
 
 _Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-class SymbolJournal(_Model):
+class SymbolJournal(Model):
     """How to value one chart's trades: its traded instrument may differ (DIA → US30)."""
 
     instrument: str = ""
@@ -32,7 +30,7 @@ class SymbolJournal(_Model):
     fee: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
 
 
-class Journal(_Model):
+class Journal(Model):
     symbols: dict[str, SymbolJournal] = Field(default_factory=dict)  # by symbol_label
 
     def settings(self, symbol: str) -> SymbolJournal:
