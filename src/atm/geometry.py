@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -53,6 +54,13 @@ class Rect:
             and other.right <= self.right
             and other.bottom <= self.bottom
         )
+
+    @classmethod
+    def union(cls, rects: Sequence[Rect]) -> Rect:
+        """The smallest rectangle holding every one of `rects` (at least one)."""
+        x, y = min(r.x for r in rects), min(r.y for r in rects)
+        right, bottom = max(r.right for r in rects), max(r.bottom for r in rects)
+        return cls(x=x, y=y, w=right - x, h=bottom - y)
 
     def offset(self, dx: int, dy: int) -> Rect:
         return Rect(x=self.x + dx, y=self.y + dy, w=self.w, h=self.h)

@@ -171,7 +171,8 @@ class Sink:
 
     def _save_sample(self, sample: Sample) -> None:
         stamp = f"{local(sample.frame.ts, self._zone):%Y%m%d_%H%M%S}"
-        path = self._workspace.samples / f"{stamp}_{sample.color}.png"
+        chart = f"{sample.chart}_" if sample.chart else ""
+        path = self._workspace.samples / f"{stamp}_{chart}{sample.color}.png"
         self._save(path, lambda p: write_png(p, sample.frame.image))
 
     def _on_notify_event(self, event: dict[str, Any]) -> None:

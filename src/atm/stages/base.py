@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from atm.config import AlertKind
+from atm.canary import Canary
+from atm.config import AlertKind, Config
 from atm.detect import Detection
 from atm.errors import CaptureError, WindowNotFound
 from atm.frame import Frame
+from atm.health import Health
 from atm.monitor import Observation
 from atm.notify.base import new_id
 from atm.types import Direction
@@ -54,6 +56,7 @@ class Sample:
 
     frame: Frame
     color: str
+    chart: str = ""  # with several charts, the one whose colour changed
 
 
 Event = Alert | Audit | Sample
@@ -144,3 +147,19 @@ class Stage(Protocol):
     def close(self, ts: float) -> Iterable[Event]:
         """The run is ending at `ts`: last events (the stop ping)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChartStages:
+    """One chart's stages, and what the run's stages read of it. `first` runs before the
+    run's startup ping (the canary's first check is in that ping), `rest` after it."""
+
+    config: Config
+    canary: Canary | None
+    health: Health
+    first: tuple[Stage, ...]
+    rest: tuple[Stage, ...]
+
+    @property
+    def paused(self) -> bool:
+        return self.canary is not None and self.canary.paused
