@@ -138,8 +138,9 @@ class Runner:
             return Audit(event.ts, self._tagged_record(event.record, chart))
         if isinstance(event, Sample):
             return replace(event, chart=chart.config.name)
-        if event.kind == "health":
-            return replace(event, text=f"{chart.config.symbol_label}: {event.text}")
+        symbol = chart.config.symbol_label
+        if symbol not in event.text:  # health and levels alerts: say which chart
+            return replace(event, text=f"{symbol}: {event.text}")
         return event
 
     def _tagged_record(self, record: Mapping[str, Any], chart: ChartStages) -> dict[str, Any]:

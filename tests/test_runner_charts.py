@@ -1,0 +1,182 @@
+"""Several charts in one `atm run`: two simulator charts side by side (different symbols,
+scales and themes) replayed as one screen, against the fake Discord and Telegram."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import tomli_w
+
+from atm.audit import read_jsonl
+from atm.cli import main
+from atm.config.charts import CHART_KEYS
+from atm.corpus import frame_time, load_labels
+from atm.sim.corpus import write_corpus
+from atm.types import Image
+from atm.vision.image_io import read_image, write_png
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.telegram import CHAT_ID, FakeTelegram
+
+CHARTS = {  # name: (symbol, scale, theme, seed)
+    "DIA": ("DIA→US30", 1.0, "dark", 21),
+    "GLD": ("GLD→XAUUSD", 1.25, "light", 33),
+}
+BARS = 60
+
+
+def _shifted(table: dict[str, Any], dx: int) -> dict[str, Any]:
+    """A chart's tables with every ROI moved `dx` to the right."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and set(value) == {"x", "y", "w", "h"}:
+            out[key] = {**value, "x": value["x"] + dx}
+        elif isinstance(value, dict):
+            out[key] = _shifted(value, dx)
+        else:
+            out[key] = value
+    return out
+
+
+@pytest.fixture(scope="module")
+def screen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Frames of both charts side by side, as one screen, and its [[charts]] config."""
+    root = tmp_path_factory.mktemp("charts")
+    corpora = {}
+    for name, (_, scale, theme, seed) in CHARTS.items():
+        corpora[name] = root / name
+        write_corpus(corpora[name], bars=BARS, scale=scale, seed=seed, theme=theme)
+    out = root / "screen"
+    out.mkdir()
+    widths = _combine(corpora["DIA"], corpora["GLD"], out)
+    tables, x = [], 0
+    for name, (symbol, *_rest) in CHARTS.items():
+        raw = tomllib.loads((corpora[name] / "config.toml").read_text())
+        own = {k: v for k, v in raw.items() if k in CHART_KEYS and k != "capture"}
+        tables.append({"name": name, **_shifted(own, x), "symbol_label": symbol})
+        x += widths[name]
+    height = max(read_image(p).shape[0] for p in out.glob("*.png"))
+    config = {"capture": {"region": {"x": 0, "y": 0, "w": x, "h": height}}, "charts": tables}
+    (out / "charts.toml").write_text(tomli_w.dumps(config))
+    return out
+
+
+def _combine(left: Path, right: Path, out: Path, edit: Callable[[str, Image], None] | None = None
+             ) -> dict[str, int]:  # fmt: skip
+    widths: dict[str, int] = {}
+    for path in sorted(left.glob("*.png")):
+        a, b = read_image(path), read_image(right / path.name)
+        canvas = np.zeros((max(a.shape[0], b.shape[0]), a.shape[1] + b.shape[1], 3), np.uint8)
+        canvas[: a.shape[0], : a.shape[1]] = a
+        canvas[: b.shape[0], a.shape[1] :] = b
+        if edit is not None:
+            edit(path.name, canvas)
+        write_png(out / path.name, canvas)
+        widths = {left.name: a.shape[1], right.name: b.shape[1]}
+    return widths
+
+
+def expected(screen: Path, name: str) -> list[str]:
+    symbol = CHARTS[name][0]
+    labels = load_labels(screen.parent / name)
+    return [
+        f"{label.fire} signal {symbol} | {datetime.fromtimestamp(frame_time(Path(f))):%H:%M:%S}"
+        for f, label in sorted(labels.items())
+        if label.fire
+    ]
+
+
+def with_services(screen: Path, tmp: Path, discord: FakeDiscord, telegram: FakeTelegram) -> Path:
+    data = tomllib.loads((screen / "charts.toml").read_text())
+    data["notify"] = {
+        "discord": {"webhook_url": discord.webhook_url},
+        "telegram": {"token": telegram.token, "chat_id": CHAT_ID, "api_base": telegram.api_base},
+    }
+    path = tmp / "config.toml"
+    path.write_text(tomli_w.dumps(data))
+    return path
+
+
+def triggers(discord: FakeDiscord, symbol: str) -> list[str]:
+    return [
+        p.content.split(" ", 1)[1].rsplit(" | #", 1)[0]
+        for p in discord.posted
+        if f" signal {symbol} " in p.content
+    ]
+
+
+@pytest.mark.slow
+def test_each_chart_alerts_its_own_signals_with_its_symbol(
+    screen: Path, tmp_path: Path, discord_server: FakeDiscord, telegram_server: FakeTelegram
+) -> None:
+    cfg = with_services(screen, tmp_path, discord_server, telegram_server)
+    assert (
+        main(["--home", str(tmp_path), "run", "--replay", str(screen), "--config", str(cfg)]) == 0
+    )
+    for name, (symbol, *_rest) in CHARTS.items():
+        want = expected(screen, name)
+        assert len(want) >= 2, name
+        assert triggers(discord_server, symbol) == want
+        tg = [s for s in telegram_server.sent if f" signal {symbol} " in s.text]
+        assert len(tg) == len(want) and all(s.photo is not None for s in tg)
+    assert all(p.files for p in discord_server.posted if " signal " in p.content)
+    startup = next(p.content for p in discord_server.posted if "started" in p.content)
+    assert "DIA→US30, GLD→XAUUSD" in startup
+    beats = [p.content for p in discord_server.posted if " alive " in p.content]
+    assert beats and all("DIA→US30 OK · GLD→XAUUSD OK" in b for b in beats)
+    records = [r for f in sorted((tmp_path / "logs").glob("2*.jsonl")) for r in read_jsonl(f)]
+    cycles = [r for r in records if "rightmost_dot_color" in r]
+    assert {r["chart"] for r in cycles} == {"DIA", "GLD"}
+    assert sum(r["chart"] == "DIA" for r in cycles) == sum(r["chart"] == "GLD" for r in cycles)
+    signals = [r for r in records if r.get("event") == "signal"]
+    assert len({r["signal"] for r in signals}) == len(signals)  # ids unique across charts
+    shots = sorted(p.name for p in (tmp_path / "logs" / "fires").glob("*_BUY_*.png"))
+    assert shots  # each fire's annotated screenshot, named by its signal
+    levels = [p.content for p in discord_server.posted if "Levels" in p.content]
+    assert levels and all(t.startswith(("DIA→US30: ", "GLD→XAUUSD: ")) for t in levels)
+
+
+@pytest.mark.slow
+def test_a_paused_chart_leaves_the_other_alerting(screen: Path, tmp_path: Path) -> None:
+    """From bar 10 on, the layout above GLD changes: GLD pauses (one alert, its own pause
+    file); DIA keeps alerting every signal it has."""
+    data = tomllib.loads((screen / "charts.toml").read_text())
+    gld = data["charts"][1]
+    gld["canary"] = {**gld.get("canary", {}), "every_cycles": 1}
+    roi = gld["canary"]["roi"]
+    folder = tmp_path / "screen"
+    folder.mkdir()
+    names = sorted(p.name for p in screen.glob("*.png"))
+
+    def moved(name: str, image: Image) -> None:
+        if names.index(name) >= 10:
+            box = image[roi["y"] : roi["y"] + roi["h"], roi["x"] : roi["x"] + roi["w"]]
+            box[:] = np.roll(box, roi["w"] // 3, axis=1)[:, ::-1]
+
+    _combine(screen.parent / "DIA", screen.parent / "GLD", folder, moved)
+    (folder / "config.toml").write_text(tomli_w.dumps(data))
+    home = tmp_path / "home"
+    args = [
+        "--home",
+        str(home),
+        "run",
+        "--replay",
+        str(folder),
+        "--config",
+        str(folder / "config.toml"),
+    ]
+    assert main(args) == 0
+    records = [r for f in sorted((home / "logs").glob("2*.jsonl")) for r in read_jsonl(f)]
+    queued = [r["text"] for r in records if r.get("event") == "alert_queued"]
+    assert sum("GLD→XAUUSD: ⚠️ Layout changed" in t for t in queued) == 1
+    paused = [r for r in records if r.get("reason") == "paused"]
+    assert paused and {r["chart"] for r in paused} == {"GLD"}
+    dia = [t.rsplit(" | #", 1)[0].split(" ", 1)[1] for t in queued if " signal DIA→US30 " in t]
+    assert dia == expected(screen, "DIA")
+    gld_sent = [t for t in queued if " signal GLD→XAUUSD " in t]
+    assert len(gld_sent) < len(expected(screen, "GLD"))
