@@ -145,6 +145,9 @@ class CanarySettings(Model):
     baseline_phash: str = ""
     max_distance: int = Field(default=8, ge=0, le=64)
     every_cycles: int = Field(default=60, ge=1, le=1_000_000)
+    # a changed region must hold still this long before it pauses: longer than a minute,
+    # so a clock showing hours and minutes ticks inside it and is seen changing
+    settle_s: float = Field(default=65.0, ge=0, le=3600)
 
     @field_validator("baseline_phash")
     @classmethod
