@@ -48,8 +48,15 @@ def missing_tools() -> list[str]:
 class XServer:
     """`Xvfb :N -screen 0 1920x1080x24 -nolisten tcp` plus openbox; `display` is ":N"."""
 
-    def __init__(self, workdir: Path, *, window_manager: bool = True) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        window_manager: bool = True,
+        size: tuple[int, int] = (WIDTH, HEIGHT),
+    ) -> None:
         self._workdir = workdir
+        self.size = size
         self._window_manager = window_manager
         self._log = open(workdir / "x.log", "wb")  # noqa: SIM115 - closed in stop()
         self._procs: list[subprocess.Popen[bytes]] = []
@@ -61,7 +68,7 @@ class XServer:
         xvfb = subprocess.Popen(
             [
                 *("Xvfb", "-displayfd", str(write_fd), "-nolisten", "tcp"),
-                *("-screen", "0", f"{WIDTH}x{HEIGHT}x24"),
+                *("-screen", "0", f"{self.size[0]}x{self.size[1]}x24"),
             ],
             pass_fds=(write_fd,),
             stdout=self._log,
@@ -124,7 +131,7 @@ class XServer:
 
     def _display_answers(self) -> bool:
         try:
-            return self.xdotool("getdisplaygeometry").split() == [str(WIDTH), str(HEIGHT)]
+            return self.xdotool("getdisplaygeometry").split() == [str(n) for n in self.size]
         except RuntimeError:
             return False
 
