@@ -23,11 +23,12 @@ from atm.audit import AuditLog
 from atm.clock import Clock, local
 from atm.config import Config
 from atm.detect import Detection
+from atm.fileio import write_atomic
 from atm.frame import Frame
 from atm.notify.base import Message
 from atm.stages.base import Alert, Audit, Event, Sample
 from atm.vision.annotate import annotate
-from atm.vision.image_io import encode_png, write_png
+from atm.vision.image_io import encode_png
 from atm.workspace import Workspace
 from atm.write_faults import WriteFaults
 
@@ -64,6 +65,9 @@ class Sink:
         self._config, self._clock, self._workspace, self.audit = config, clock, workspace, audit
         self._zone = config.schedule.timezone
         self._captured: dict[str, float] = {}  # alert id → capture-to-queue seconds
+        #: The tick's last whole frame saved and its PNG: charts on one screen that change
+        #: colour (or fire) in one tick share a frame, encoded once (most of a save's cost).
+        self._sampled: tuple[Frame, bytes] | None = None
         self.writes = WriteFaults(workspace.home)
         self._polling = False
         self.triggers: dict[str, set[str]] = {}  # trigger id → backends that delivered it
@@ -96,12 +100,14 @@ class Sink:
             if kept is not None:
                 out["screenshot"] = str(kept)
         if alert.keep_raw is not None and frame is not None and whole:
-            self._save(self._workspace.fires / alert.keep_raw, lambda p: write_png(p, frame.image))
+            raw = self._png(frame)
+            self._save(self._workspace.fires / alert.keep_raw, lambda p: write_atomic(p, raw))
         return out
 
     def log(self, ts: float, record: dict[str, Any]) -> None:
         """An audit line (a refused write is reported, never raised), then the episode's
         alert if the workspace just stopped or started taking writes again."""
+        self._sampled = None  # the tick is over: let its frame go
         self._audit(ts, record)
         self._poll_writes(ts)
 
@@ -173,7 +179,13 @@ class Sink:
         stamp = f"{local(sample.frame.ts, self._zone):%Y%m%d_%H%M%S}"
         chart = f"{sample.chart}_" if sample.chart else ""
         path = self._workspace.samples / f"{stamp}_{chart}{sample.color}.png"
-        self._save(path, lambda p: write_png(p, sample.frame.image))
+        png = self._png(sample.frame)
+        self._save(path, lambda p: write_atomic(p, png))
+
+    def _png(self, frame: Frame) -> bytes:
+        if self._sampled is None or self._sampled[0] is not frame:
+            self._sampled = (frame, encode_png(frame.image))
+        return self._sampled[1]
 
     def _on_notify_event(self, event: dict[str, Any]) -> None:
         """The fanout's callback (worker threads): every outcome goes to the audit, the sent

@@ -57,6 +57,22 @@ def chart_table(chart: LiveChart, name: str) -> dict[str, Any]:
     return table
 
 
+def charts_data(charts: Sequence[LiveChart], keys: dict[str, Any]) -> dict[str, Any]:
+    """One desktop capture of the screen the charts fill, the shared `keys` (loop,
+    notify...), and a `[[charts]]` table each."""
+    width, height = screen_size(len(charts))
+    shared = corpus_config(LAYOUT, DARK, AXIS)
+    return {
+        "schema": shared["schema"],
+        "window_title": "",  # one desktop capture for every window
+        "capture": {"region": {"x": 0, "y": 0, "w": width, "h": height}},
+        "colors": shared["colors"],
+        **keys,
+        "levels": shared["levels"] | keys.get("levels", {}),
+        "charts": [chart_table(c, f"C{i}") for i, c in enumerate(charts)],
+    }
+
+
 def write_charts_config(
     home: Path,
     discord: FakeDiscord,
@@ -64,19 +80,8 @@ def write_charts_config(
     interval_s: float,
     watch_s: float | None = None,
 ) -> Path:
-    """One desktop capture of the screen the charts fill; a `[[charts]]` table each."""
-    width, height = screen_size(len(charts))
-    shared = corpus_config(LAYOUT, DARK, AXIS)
-    keys = session_keys(discord, interval_s, watch_s)
-    data = {
-        "schema": shared["schema"],
-        "window_title": "",  # one desktop capture for every window
-        "capture": {"region": {"x": 0, "y": 0, "w": width, "h": height}},
-        "colors": shared["colors"],
-        **keys,
-        "levels": shared["levels"] | keys["levels"],
-        "charts": [chart_table(c, f"C{i}") for i, c in enumerate(charts)],
-    }
+    """The session's config (`charts_data` with `session_keys`), written to `home`."""
+    data = charts_data(charts, session_keys(discord, interval_s, watch_s))
     path = home / "charts.toml"
     path.write_text(tomli_w.dumps(data))
     return path
