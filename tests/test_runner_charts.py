@@ -25,7 +25,7 @@ from atm.geometry import Rect
 from atm.runner import Runner, Watched
 from atm.sim.corpus import write_corpus
 from atm.types import Image
-from atm.vision.image_io import read_image, write_png
+from atm.vision.image_io import decode, read_image, write_png
 from atm.workspace import Workspace
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.live_charts import charts_data, place, screen_size
@@ -228,10 +228,15 @@ def test_a_watch_tick_grabs_a_row_of_strips_at_once_and_a_whole_frame_once(
 ) -> None:
     """Four charts as the quarters of a 4K screen: a watch tick grabs each row's strips in
     one rectangle, not the whole screen between them; when every chart changes colour in
-    one tick, the four charts' screenshots and samples come from one whole grab."""
+    one tick, the four charts' screenshots and samples come from one whole grab, and each
+    screenshot shows its own chart."""
     charts, still = four_charts(["gray"] * 6)
     _, armed = four_charts(["gray"] * 5 + ["turquoise"])
-    keys = {"loop": {"interval_s": 5.0, "watch_interval_s": 0.1}, "lockout": {"minutes": 0}}
+    keys = {
+        "loop": {"interval_s": 5.0, "watch_interval_s": 0.1},
+        "lockout": {"minutes": 0},
+        "alerts": {"attach_screenshots": True},
+    }
     config = config_mod.from_dict(charts_data(charts, keys))
     clock = ReplayClock(T0)
     screen = Screen(still, clock)
@@ -252,8 +257,11 @@ def test_a_watch_tick_grabs_a_row_of_strips_at_once_and_a_whole_frame_once(
     assert set(screen.rects) == set(rows)
     per_tick = [b - a for a, b in itertools.pairwise(wholes)]  # asked before each tick
     assert per_tick[0] == 1 and max(per_tick) == 1 and sum(per_tick[3:]) >= 1
-    armed_for = {m.text.split(" | ")[0] for m in inbox[0].messages if m.kind == "arm"}
-    assert armed_for == {f"⏳ Armed BUY S{i}" for i in range(4)}
+    arms = [m for m in inbox[0].messages if m.kind == "arm"]
+    assert {m.text.split(" | ")[0] for m in arms} == {f"⏳ Armed BUY S{i}" for i in range(4)}
+    own = Rect.union([LAYOUT.strip, LAYOUT.chart, LAYOUT.axis, LAYOUT.canary])
+    for m in arms:  # each screenshot is its chart alone, not the 4K screen
+        assert m.image_png is not None and decode(m.image_png).shape == (own.h, own.w, 3)
     samples = sorted(ws.samples.glob("*_turquoise.png"))
     assert [p.name.split("_")[-2] for p in samples] == ["C0", "C1", "C2", "C3"]
     assert len({p.read_bytes() for p in samples}) == 1  # one frame, encoded once

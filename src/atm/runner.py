@@ -140,10 +140,10 @@ class Runner:
             return Audit(event.ts, self._tagged_record(event.record, chart))
         if isinstance(event, Sample):
             return replace(event, chart=chart.config.name)
-        symbol = chart.config.symbol_label
-        if symbol not in event.text:  # health and levels alerts: say which chart
-            return replace(event, text=f"{symbol}: {event.text}")
-        return event
+        symbol, text = chart.config.symbol_label, event.text
+        if symbol not in text:  # health and levels alerts: say which chart
+            text = f"{symbol}: {text}"
+        return replace(event, text=text, chart=chart.config)
 
     def _tagged_record(self, record: Mapping[str, Any], chart: ChartStages) -> dict[str, Any]:
         out = dict(record)

@@ -25,6 +25,7 @@ from atm.config import Config
 from atm.detect import Detection
 from atm.fileio import write_atomic
 from atm.frame import Frame
+from atm.geometry import Rect
 from atm.notify.base import Message
 from atm.stages.base import Alert, Audit, Event, Sample
 from atm.vision.annotate import annotate
@@ -90,7 +91,7 @@ class Sink:
         attach = self._config.alerts.attaches(alert.kind) and whole
         image = None
         if frame is not None and whole and (attach or alert.keep_as):
-            image = self._annotated(frame, alert.detection)
+            image = self._annotated(frame, alert.detection, alert.chart)
         out: dict[str, Any] = {"notified": False}
         if self._config.alerts.sends(alert.kind):
             self._publish(alert, image if attach else None)
@@ -168,12 +169,19 @@ class Sink:
             record["frame_hash"] = hashlib.blake2b(pixels, digest_size=8).hexdigest()
         self.log(ts, {**record, "text": alert.text})
 
-    def _annotated(self, frame: Frame, detection: Detection | None) -> bytes:
-        roi = self._config.dot_roi
+    def _annotated(self, frame: Frame, detection: Detection | None, chart: Config | None) -> bytes:
+        """The screenshot: the frame, or with several charts on it `chart`'s part (a
+        quarter of the pixels to encode and send for four), its strip boxed, the dot
+        circled."""
+        config = chart or self._config
+        height, width = frame.image.shape[:2]
+        shown = _chart_area(config) if chart is not None else Rect(0, 0, width, height)
+        roi = Rect.of(config.dot_roi).offset(-shown.x, -shown.y)
         dot = detection.dot if detection is not None else None
-        mark = (dot.x, dot.y, dot.radius) if dot is not None else None
+        mark = (dot.x - shown.x, dot.y - shown.y, dot.radius) if dot is not None else None
         label = f"{dot.color} {dot.confidence:.2f}" if dot is not None else "no dot"
-        return encode_png(annotate(frame.image, (roi.x, roi.y, roi.w, roi.h), mark, label))
+        image = frame.crop(shown)
+        return encode_png(annotate(image, (roi.x, roi.y, roi.w, roi.h), mark, label))
 
     def _save_sample(self, sample: Sample) -> None:
         stamp = f"{local(sample.frame.ts, self._zone):%Y%m%d_%H%M%S}"
@@ -201,3 +209,9 @@ class Sink:
         if kind == "write_failed":
             self.writes.failed(Path(str(record["file"])), str(record["error"]))
         self._audit(self._clock.time(), record)
+
+
+def _chart_area(config: Config) -> Rect:
+    """A chart's part of a screen it shares with others: every region calibrated on it."""
+    rois = (config.dot_roi, config.chart_roi, config.y_axis.roi, config.canary.roi)
+    return Rect.union([Rect.of(r) for r in rois])

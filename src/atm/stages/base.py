@@ -29,7 +29,9 @@ class Alert:
     kind carries one, with `detection`'s dot circled. `cycle`: it reports this cycle's
     reading (the audit line's `notified`). `keep_as`: also save the screenshot under
     logs/fires with this file name, whether or not the kind is sent; `keep_raw`: the frame
-    itself too, unannotated (a False signal press turns it into a labelled sample)."""
+    itself too, unannotated (a False signal press turns it into a labelled sample).
+    `chart`: with several charts on one screen, the chart it is about; its screenshot is
+    that chart alone."""
 
     kind: AlertKind
     text: str
@@ -40,6 +42,7 @@ class Alert:
     keep_as: str | None = None
     keep_raw: str | None = None
     id: str = field(default_factory=new_id)
+    chart: Config | None = None
 
 
 @dataclass(frozen=True, slots=True)
