@@ -24,7 +24,7 @@ from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Candle, Scene, render
 from atm.sim.theme import DARK
 from atm.types import Image
-from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord, Posted
 from tests.fakes.proc import cpu_seconds, stop
 from tests.fakes.xvfb import ImageWindow
 
@@ -159,7 +159,8 @@ def _step(
     result: LiveResult,
 ) -> None:
     """Show each chart's dot `step` (a chart whose script has ended stands still), then
-    wait for the triggers they fire, each timed from its window's dot."""
+    wait for the triggers they fire, each timed from its window's dot to the request's
+    arrival (not to when this loop, busy showing the other windows, sees it)."""
     shown: dict[str, float] = {}
     for chart, window in zip(charts, windows, strict=True):
         if step < len(chart.colors):
@@ -167,28 +168,23 @@ def _step(
             window.show(frame(history))
             if history[-1] in ("light_green", "light_red") and _fires(history):
                 shown[chart.symbol] = time.monotonic()
-    for symbol, (text, seen) in _await(discord, list(shown), result.by_chart).items():
-        result.by_chart[symbol].append(seen - shown[symbol])
-        result.latencies.append(seen - shown[symbol])
-        result.triggers.append(text)
+    for symbol in shown:
+        posted = _await(discord, f" signal {symbol}", len(result.by_chart[symbol]))
+        result.by_chart[symbol].append(posted.received - shown[symbol])
+        result.latencies.append(result.by_chart[symbol][-1])
+        result.triggers.append(posted.content)
 
 
-def _await(
-    discord: FakeDiscord, symbols: Sequence[str], had: dict[str, list[float]]
-) -> dict[str, tuple[str, float]]:
-    """Each symbol's next trigger message (beyond the `had` ones) and when it was seen."""
-    out: dict[str, tuple[str, float]] = {}
+def _await(discord: FakeDiscord, needle: str, had: int) -> Posted:
+    """The next message with `needle` after the `had` ones already seen."""
     deadline = time.monotonic() + 10.0
-    while len(out) < len(symbols) and time.monotonic() < deadline:
-        contents, now = discord.contents(), time.monotonic()
-        for symbol in symbols:
-            found = [c for c in contents if f" signal {symbol}" in c]
-            if symbol not in out and len(found) > len(had[symbol]):
-                out[symbol] = (found[len(had[symbol])], now)
+    while time.monotonic() < deadline:
+        with discord.lock:
+            found = [p for p in discord.posted if needle in p.content]
+        if len(found) > had:
+            return found[had]
         time.sleep(0.005)
-    if missing := [s for s in symbols if s not in out]:
-        raise AssertionError(f"no trigger for {missing} within 10 s: {discord.contents()}")
-    return out
+    raise AssertionError(f"no message with {needle!r} within 10 s: {discord.contents()}")
 
 
 def _fires(history: Sequence[str]) -> bool:
