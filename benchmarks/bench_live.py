@@ -78,17 +78,26 @@ def session(count: int, run: Run) -> LiveResult:
 
 
 def row(count: int, result: LiveResult, setups: int, one: LiveResult | None) -> str:
+    """The count's line; "×1" against `one` (the one-chart run), "—" without one."""
     lat = sorted(result.latencies)
-    active, idle = result.cpu_s / result.wall_s, result.idle_cpu_s / result.idle_wall_s
-    base = one or result
-    ratio = (active / (base.cpu_s / base.wall_s), idle / (base.idle_cpu_s / base.idle_wall_s))
+    active, idle = _rate(result.cpu_s, result.wall_s), _rate(result.idle_cpu_s, result.idle_wall_s)
+    if one is None:
+        ratios = ("—", "—")
+    else:
+        base = (_rate(one.cpu_s, one.wall_s), _rate(one.idle_cpu_s, one.idle_wall_s))
+        ratios = (f"{active / base[0]:.2f}", f"{idle / base[1]:.2f}")
     width, height = screen_size(count)
     return (
         f"{count:>6}  {width}x{height}  {len(lat):>3}/{2 * setups * count:<3}  "
         f"{statistics.median(lat) * 1e3:>6.0f}  {p95(lat) * 1e3:>6.0f}  {lat[-1] * 1e3:>6.0f}  "
-        f"{result.cpu_s:>6.2f} s {100 * active:>5.2f} %  {ratio[0]:>4.2f}  "
-        f"{result.idle_cpu_s:>5.2f} s {100 * idle:>5.2f} %  {ratio[1]:>4.2f}"
+        f"{result.cpu_s:>6.2f} s {100 * active:>5.2f} %  {ratios[0]:>4}  "
+        f"{result.idle_cpu_s:>5.2f} s {100 * idle:>5.2f} %  {ratios[1]:>4}"
     )
+
+
+def _rate(cpu_s: float, wall_s: float) -> float:
+    """CPU seconds per second: the share of one core."""
+    return cpu_s / wall_s
 
 
 def per_chart(result: LiveResult) -> str:
