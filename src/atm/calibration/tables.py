@@ -6,9 +6,11 @@
 A single-chart base becomes the `[[charts]]` form first (`config.charts.migrate`): its
 chart is kept as a table of its own. Replacing a chart keeps the keys of its table that
 calibration does not decide (`symbol_label`, `levels`, `lockout`, a canary's timing);
-a new chart's `symbol_label` is its name. The shared keys are never changed: a chart's
-table holds a calibrated section's entries only where they differ from the shared ones
-(an entry the shared section sets and calibration leaves out gets the default, as a
+a new chart's `symbol_label` is its name. The shared keys are not changed, but for a
+missing `[capture]`: the screen calibrated on becomes the one the charts share (a replay
+plays it, one grab serves them all; a migrated chart keeps its own). A chart's table
+holds a calibrated section's entries only where they differ from the shared ones (an
+entry the shared section sets and calibration leaves out gets the default, as a
 single-chart calibration would write it).
 """
 
@@ -58,7 +60,10 @@ def put_chart(data: Mapping[str, Any], cal: Calibration, name: str) -> dict[str,
     at = next((i for i, t in enumerate(tables) if t.get("name") == name), None)
     old = tables[at] if at is not None else {"name": name, "symbol_label": name}
     table = dict(old)
-    for key, value in calibrated(cal, merged(shared, old)).items():
+    keys = calibrated(cal, merged(shared, old))
+    if "capture" not in shared:  # the screen calibrated on is the one the charts share
+        shared["capture"] = out["capture"] = keys["capture"]
+    for key, value in keys.items():
         own = value if key in _WHOLE else _own(key, value, shared.get(key))
         if own:
             table[key] = own

@@ -91,9 +91,9 @@ def pick(proposals: Sequence[Proposal], name: str, data: Mapping[str, Any]) -> P
         return free[0]
     found = "; ".join(str(p.dot_roi) for p in proposals)
     raise UsageError(
-        f"--chart {name}: the screenshot shows {len(proposals)} dot strips ({found}) and "
-        "which one is it is not clear; --chart takes one: leave --yes out to mark it in the "
-        "wizard, or leave --chart out to calibrate them all"
+        f"--chart {name}: the screenshot shows {len(proposals)} dot strips ({found}) and it "
+        f"is not clear which one is {name}; --chart takes one: leave --yes out to mark it "
+        "in the wizard, or leave --chart out to calibrate them all"
     )
 
 
