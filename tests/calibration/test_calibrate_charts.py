@@ -56,8 +56,8 @@ def side_by_side(left: Path, right: Path, gap: int = 0) -> np.ndarray:
 
 
 def calibrate(home: Path, frame: Path, *args: str) -> int:
-    return main(["--home", str(home), "calibrate", "--auto", "--yes", "--screenshot", str(frame)]
-                + list(args))  # fmt: skip
+    args = ("--home", str(home), "calibrate", "--auto", "--yes", "--screenshot", str(frame), *args)
+    return main(list(args))
 
 
 def active(home: Path) -> tuple[Path, dict[str, Any]]:
@@ -154,8 +154,8 @@ def test_a_chart_is_added_to_a_single_chart_config(
         "lockout": {"minutes": 2.0},
         "loop": {"interval_s": 2.0},
     }
-    path.write_text(path.read_text() + "\n[levels]\ntimeout_min = 5.0\n[lockout]\nminutes = 2.0\n"
-                    "[loop]\ninterval_s = 2.0\n")  # fmt: skip
+    extra = "\n[levels]\ntimeout_min = 5.0\n[lockout]\nminutes = 2.0\n[loop]\ninterval_s = 2.0\n"
+    path.write_text(path.read_text() + extra)
     monkeypatch.setenv("ATM_DISCORD_URL", "https://discord.com/api/webhooks/1/SECRET-TOKEN")
     assert calibrate(home, list_frames(screen)[-1], "--chart", "GLD") == 0
     new, data = active(home)
