@@ -139,9 +139,9 @@ class Runner:
         if isinstance(event, Sample):
             return replace(event, chart=chart.config.name)
         symbol = chart.config.symbol_label
-        if symbol not in event.text:  # health and levels alerts: say which chart
-            return replace(event, text=f"{symbol}: {event.text}")
-        return event
+        # health and levels alerts say which chart; every screenshot boxes that chart's strip
+        text = event.text if symbol in event.text else f"{symbol}: {event.text}"
+        return replace(event, text=text, strip=chart.config.dot_roi)
 
     def _tagged_record(self, record: Mapping[str, Any], chart: ChartStages) -> dict[str, Any]:
         out = dict(record)

@@ -21,7 +21,7 @@ import numpy as np
 
 from atm.audit import AuditLog
 from atm.clock import Clock, local
-from atm.config import Config
+from atm.config import Config, Roi
 from atm.detect import Detection
 from atm.frame import Frame
 from atm.notify.base import Message
@@ -86,7 +86,7 @@ class Sink:
         attach = self._config.alerts.attaches(alert.kind) and whole
         image = None
         if frame is not None and whole and (attach or alert.keep_as):
-            image = self._annotated(frame, alert.detection)
+            image = self._annotated(frame, alert.detection, alert.strip or self._config.dot_roi)
         out: dict[str, Any] = {"notified": False}
         if self._config.alerts.sends(alert.kind):
             self._publish(alert, image if attach else None)
@@ -162,8 +162,7 @@ class Sink:
             record["frame_hash"] = hashlib.blake2b(pixels, digest_size=8).hexdigest()
         self.log(ts, {**record, "text": alert.text})
 
-    def _annotated(self, frame: Frame, detection: Detection | None) -> bytes:
-        roi = self._config.dot_roi
+    def _annotated(self, frame: Frame, detection: Detection | None, roi: Roi) -> bytes:
         dot = detection.dot if detection is not None else None
         mark = (dot.x, dot.y, dot.radius) if dot is not None else None
         label = f"{dot.color} {dot.confidence:.2f}" if dot is not None else "no dot"
