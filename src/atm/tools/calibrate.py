@@ -4,6 +4,13 @@
     atm calibrate --screenshot F          the wizard on a saved image
     atm calibrate --auto                  the wizard, every step preselected
     atm calibrate --auto --yes [...]      no window: accept the proposal, report the rest
+    atm calibrate --chart NAME [...]      add or replace one chart of a [[charts]] config
+
+Without `--chart` a single-chart config is calibrated as it always was, and a config of
+several charts is refused (exit 2): which of them the screenshot shows is for `--chart` to
+say. `--auto --yes` on a screenshot of several charts writes one `[[charts]]` entry per
+dot strip; with `--chart` it takes the strip over that chart's `dot_roi`, else the one
+over no known chart, else refuses (exit 2) — `tools.calibrate_charts` has the rules.
 
 The rollback commands (`atm config list|use|rollback`) are here too: they act on the same
 configs folder.
