@@ -83,5 +83,3 @@ def _axis_fallback(cal: Calibration) -> Rect:
         width = min(round(150 * cal.height / 1080), cal.width - chart.right)
         return clip(Rect(chart.right, chart.y, width, chart.h), cal.width, cal.height)
     return chart
-
-
