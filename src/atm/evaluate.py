@@ -102,7 +102,7 @@ def evaluate(
             result.frames += 1
             progress(result.frames + len(result.skipped), total)
             seen = monitor.observe(frame.crop(config.dot_roi), frame.ts)
-            if seen.step is not None and seen.step.fire and not seen.step.locked:
+            if seen.step is not None and seen.step.fire and seen.step.sends:
                 result.detected.append((frame.ts, seen.step.fire))
             label = labels.get(frame.name)
             if label is not None:

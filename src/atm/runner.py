@@ -130,6 +130,11 @@ class Runner:
                 if isinstance(event, Alert) and event.cycle:
                     tick.record.update(earned)
 
+    def _close(self, stages: Iterable[Stage], chart: ChartStages | None = None) -> None:
+        for stage in stages:
+            for event in stage.close(self._last_ts):
+                self.sink.handle(self._tagged(event, chart))
+
     def _tagged(self, event: Event, chart: ChartStages | None) -> Event:
         """With several charts, what a chart's stage says names the chart."""
         if chart is None or not self._several:
@@ -197,10 +202,10 @@ class Runner:
 
     def _shutdown(self) -> None:
         try:
-            stages = [*self.first_stages, *(s for c in self.charts for s in c.rest), *self.stages]
-            for stage in stages:
-                for event in stage.close(self._last_ts):
-                    self.sink.handle(event)
+            self._close(self.first_stages)
+            for chart in self.charts:
+                self._close(chart.rest, chart)
+            self._close(self.stages)
             self.sink.close(self._last_ts)
         finally:
             for source in self._sources:

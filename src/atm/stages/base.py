@@ -70,7 +70,7 @@ class FireRecord:
 
     ts: float
     direction: Direction
-    outcome: str  # "sent", "locked" or "suppressed_phase_b"
+    outcome: str  # "sent", "locked", "duplicate" or "suppressed_phase_b"
 
 
 @dataclass(slots=True)
