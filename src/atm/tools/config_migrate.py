@@ -24,7 +24,7 @@ def migrate_config(workspace: Workspace, path: Path, name: str | None, console: 
     """Write the migrated config; 0, or `ConfigError` (exit 2) naming what is wrong."""
     current = config_mod.load(path, env={}, store=None)  # errors name the file and key
     raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    chart = name or _name_from(current.symbol_label)
+    chart = name or name_from(current.symbol_label)
     data = migrate(raw, chart, current.dot_roi.model_dump())
     header = (
         f"# written by `atm config migrate` from {path.name} on {datetime.now():%Y-%m-%d %H:%M};"
@@ -36,7 +36,7 @@ def migrate_config(workspace: Workspace, path: Path, name: str | None, console: 
     return 0
 
 
-def _name_from(symbol: str) -> str:
+def name_from(symbol: str) -> str:
     """`DIA→US30` → `DIA`: the chart's own symbol, as a name a config key can hold."""
     match = re.match(r"[A-Za-z0-9][A-Za-z0-9_.-]*", symbol)
     return match.group(0)[:32] if match else "chart"
