@@ -28,16 +28,15 @@ from atm.calibration import Calibration, Proposal
 from atm.calibration.auto import accept
 from atm.calibration.save import Saved, save_charts
 from atm.calibration.tables import base_strips, chart_names, charts_form, keep_only, put_chart
-from atm.config.charts import _NAME as CHART_NAME
+from atm.config.charts import name_from, valid_name
 from atm.errors import ConfigError, UsageError
 from atm.geometry import Rect
-from atm.tools.config_migrate import name_from
 from atm.types import Image
 
 
 def check_name(name: str | None) -> None:
     """`UsageError` (exit 2) naming `--chart` for a name a `[[charts]]` table cannot hold."""
-    if name is not None and not CHART_NAME.fullmatch(name):
+    if name is not None and not valid_name(name):
         raise UsageError(
             f"--chart: expected a short name of letters, digits, '_', '.', '-' "
             f"(at most 32, starting with a letter or digit), got {name[:40]!r}"
