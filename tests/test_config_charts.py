@@ -124,3 +124,22 @@ def test_migrate_rewrites_a_single_chart_config_as_one_chart_table(
     assert (home / "configs" / "current.txt").read_text().strip() == written.name
     # a second migration has nothing to do
     assert main(["--home", str(home), "config", "migrate", str(written), "--name", "X"]) == 2
+
+
+def test_config_check_prints_each_charts_settings_in_effect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "two.toml"
+    token = "123456:SECRETSECRETSECRET"
+    path.write_text(TWO + f'\n[notify.telegram]\ntoken = "{token}"\nchat_id = "1"\n')
+    assert main(["config", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert token not in out
+    printed = tomllib.loads(out)  # the comments aside, the output is TOML again
+    assert "dot_roi" not in printed  # a shared default no chart uses would mislead
+    dia, gld = printed["charts"]
+    assert (dia["name"], gld["name"]) == ("DIA", "GLD")
+    assert gld["levels"]["tick"] == 0.05 and dia["levels"]["tick"] == 0.01
+    assert gld["colors"]["gray"]["tolerance"] == 40
+    assert dia["colors"]["yellow"]["rgb"] == [250, 210, 10]
+    assert printed["notify"]["telegram"]["token"] == "***"

@@ -117,3 +117,20 @@ def test_since_marks_when_the_episode_armed() -> None:
     assert machine.state == "PRIMED_BUY" and machine.since == 1060
     machine.step("gray", 2000)
     assert machine.since is None
+
+
+def test_a_fire_seen_again_on_its_bar_is_a_duplicate_whatever_the_lockout() -> None:
+    """Issue 11: FIREs are idempotent by bar. A FIRE takes three bars, so a second one of
+    the same side within a bar of the first is that bar seen again (after a scroll-back,
+    a resync), even with no lockout configured."""
+    machine = Machine(lockout_s=0, bar_s=180)
+    feed(machine, "turquoise dark_green")
+    first = machine.step("light_green", 1000.0)
+    assert first.fire == "BUY" and first.sends
+    feed(machine, "turquoise dark_green")
+    again = machine.step("light_green", 1100.0)
+    assert again.fire == "BUY" and again.duplicate and not again.sends
+    feed(machine, "turquoise dark_green")
+    later = machine.step("light_green", 1000.0 + 3 * 180)
+    assert later.sends and not later.duplicate
+    assert machine.fires == 2

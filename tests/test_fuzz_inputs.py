@@ -34,9 +34,9 @@ from atm.corpus import load_labels
 from atm.errors import ConfigError, InputError
 from atm.runner import Runner
 from atm.sim.corpus import write_corpus
+from atm.trial import Inbox
 from atm.vision.image_io import read_image
 from atm.workspace import Workspace
-from tests.test_runner import Inbox
 
 EXAMPLES = int(os.environ.get("ATM_FUZZ_EXAMPLES", "40"))
 

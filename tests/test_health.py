@@ -184,3 +184,45 @@ def test_duration_reads_like_a_person_would_say_it() -> None:
 def test_rejects_a_nonpositive_bar_period() -> None:
     with pytest.raises(ValueError, match="bar_seconds"):
         Health(0)
+
+
+def _hidden(h: Health, ts: float, image: Image, cause: str) -> list[HealthEvent]:
+    return h.observe(
+        ts, capture_ok=True, window_found=True, image=image, confidence=None, hidden=cause
+    )
+
+
+@pytest.mark.parametrize(
+    ("cause", "words", "back"),
+    [
+        ("mouse", "The mouse is over the M2D strip", "✅ The M2D strip is clear again after"),
+        ("window", "A window covers the M2D strip", "✅ The M2D strip is clear again after"),
+        ("scrolled", "The chart is scrolled back — scroll to the live edge",
+         "✅ The chart is back at the live edge after"),
+        ("moved", "The M2D strip is not where it was", "✅ The M2D strip is back in place after"),
+    ],
+)  # fmt: skip
+def test_what_hides_the_live_dot_is_named_once(
+    bars: list[Image], cause: str, words: str, back: str
+) -> None:
+    h = _health()
+    assert _hidden(h, T0, bars[0], cause) == [] and _hidden(h, T0 + 5, bars[1], cause) == []
+    third = _hidden(h, T0 + 10, bars[2], cause)
+    assert _started(third) == ["hidden"] and words in third[0].text
+    assert "signal" not in third[0].text.lower()  # SPEC §6: only triggers say "signal"
+    assert all(_hidden(h, T0 + 15 + 5 * i, bars[i % 12], "window") == [] for i in range(30))
+    ended = _seen(h, T0 + 250, bars[3], 0.9)
+    assert _ended(ended) == ["hidden"] and ended[0].text.startswith(back)
+    assert "4 min" in ended[0].text
+
+
+def test_a_frame_or_two_hidden_is_silent_and_not_lost_sight(bars: list[Image]) -> None:
+    h = _health()
+    for k in range(40):  # every third cycle a toast: never three in a row
+        ts, frame = T0 + 5 * k, bars[k % 12]
+        events = _hidden(h, ts, frame, "window") if k % 3 else _seen(h, ts, frame, 0.9)
+        assert events == []
+    # hidden cycles are not lost sight: two low cycles, one hidden, one low is no alert
+    assert _seen(h, T0 + 300, bars[0], 0.1) == [] and _seen(h, T0 + 301, bars[1], 0.1) == []
+    assert _hidden(h, T0 + 302, bars[2], "mouse") == []
+    assert _seen(h, T0 + 303, bars[3], 0.1) == []

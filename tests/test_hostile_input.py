@@ -42,9 +42,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, corrupt in corruptions.items():
         folder = w / name
         folder.mkdir()
-        for f in frames:
+        for f in [*frames, w / "corpus" / "labels.json"]:
             (folder / f.name).write_bytes(f.read_bytes())
-        corrupt(folder)
+        corrupt(folder)  # frame 4 of 12: the BUY after it is still seen in the strip's history
     (w / "deeplabels").mkdir()
     (w / "deeplabels" / frames[0].name).write_bytes(frames[0].read_bytes())
     (w / "deeplabels" / "labels.json").write_text(nested_json(100_000))

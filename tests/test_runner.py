@@ -24,10 +24,10 @@ from atm.clock import ReplayClock
 from atm.corpus import frame_time, load_labels
 from atm.errors import CaptureError, WindowNotFound
 from atm.frame import Frame
-from atm.notify.base import Message
 from atm.runner import Runner
 from atm.sim.corpus import write_corpus
 from atm.stages.base import Alert, Audit, Event, Tick
+from atm.trial import Inbox
 from atm.workspace import Workspace
 from tests.fakes.discord import THREAD_ID, FakeDiscord
 from tests.fakes.telegram import CHAT_ID, TOPIC_ID, FakeTelegram
@@ -128,27 +128,6 @@ class Script:
         return item
 
     def close(self) -> None:
-        return None
-
-
-class Inbox:
-    def __init__(self, on_event: Any) -> None:
-        self.messages: list[Message] = []
-
-    def publish(self, message: Message) -> None:
-        self.messages.append(message)
-
-    @property
-    def backends(self) -> list[str]:
-        return ["inbox"]
-
-    def flush(self, timeout: float) -> bool:
-        return True
-
-    def summary(self) -> str:
-        return ""
-
-    def close(self, timeout: float = 10.0) -> None:
         return None
 
 

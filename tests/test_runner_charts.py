@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -18,78 +16,27 @@ from atm import config as config_mod
 from atm.audit import AuditLog, read_jsonl
 from atm.cli import main
 from atm.clock import ReplayClock
-from atm.config.charts import CHART_KEYS
 from atm.corpus import frame_time, load_labels
 from atm.frame import Frame
 from atm.geometry import Rect
 from atm.runner import Runner, Watched
-from atm.sim.corpus import write_corpus
+from atm.trial import Inbox
 from atm.types import Image
-from atm.vision.image_io import decode, read_image, write_png
+from atm.vision.image_io import decode, read_image
 from atm.workspace import Workspace
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.live_charts import charts_data, place, screen_size
 from tests.fakes.live_session import LAYOUT, LiveChart, frame
 from tests.fakes.telegram import CHAT_ID, FakeTelegram
-from tests.test_runner import Inbox, keep_in
+from tests.fakes.two_charts import CHARTS, build_screen, combine
+from tests.test_runner import keep_in
 
-CHARTS = {  # name: (symbol, scale, theme, seed)
-    "DIA": ("DIA→US30", 1.0, "dark", 21),
-    "GLD": ("GLD→XAUUSD", 1.25, "light", 33),
-}
-BARS = 60
 T0 = 1_700_000_000.0
-
-
-def _shifted(table: dict[str, Any], dx: int) -> dict[str, Any]:
-    """A chart's tables with every ROI moved `dx` to the right."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        if isinstance(value, dict) and set(value) == {"x", "y", "w", "h"}:
-            out[key] = {**value, "x": value["x"] + dx}
-        elif isinstance(value, dict):
-            out[key] = _shifted(value, dx)
-        else:
-            out[key] = value
-    return out
 
 
 @pytest.fixture(scope="module")
 def screen(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Frames of both charts side by side, as one screen, and its [[charts]] config."""
-    root = tmp_path_factory.mktemp("charts")
-    corpora = {}
-    for name, (_, scale, theme, seed) in CHARTS.items():
-        corpora[name] = root / name
-        write_corpus(corpora[name], bars=BARS, scale=scale, seed=seed, theme=theme)
-    out = root / "screen"
-    out.mkdir()
-    widths = _combine(corpora["DIA"], corpora["GLD"], out)
-    tables, x = [], 0
-    for name, (symbol, *_rest) in CHARTS.items():
-        raw = tomllib.loads((corpora[name] / "config.toml").read_text())
-        own = {k: v for k, v in raw.items() if k in CHART_KEYS and k != "capture"}
-        tables.append({"name": name, **_shifted(own, x), "symbol_label": symbol})
-        x += widths[name]
-    height = max(read_image(p).shape[0] for p in out.glob("*.png"))
-    config = {"capture": {"region": {"x": 0, "y": 0, "w": x, "h": height}}, "charts": tables}
-    (out / "charts.toml").write_text(tomli_w.dumps(config))
-    return out
-
-
-def _combine(left: Path, right: Path, out: Path, edit: Callable[[str, Image], None] | None = None
-             ) -> dict[str, int]:  # fmt: skip
-    widths: dict[str, int] = {}
-    for path in sorted(left.glob("*.png")):
-        a, b = read_image(path), read_image(right / path.name)
-        canvas = np.zeros((max(a.shape[0], b.shape[0]), a.shape[1] + b.shape[1], 3), np.uint8)
-        canvas[: a.shape[0], : a.shape[1]] = a
-        canvas[: b.shape[0], a.shape[1] :] = b
-        if edit is not None:
-            edit(path.name, canvas)
-        write_png(out / path.name, canvas)
-        widths = {left.name: a.shape[1], right.name: b.shape[1]}
-    return widths
+    return build_screen(tmp_path_factory.mktemp("charts"))
 
 
 def expected(screen: Path, name: str) -> list[str]:
@@ -146,8 +93,13 @@ def test_each_chart_alerts_its_own_signals_with_its_symbol(
     assert sum(r["chart"] == "DIA" for r in cycles) == sum(r["chart"] == "GLD" for r in cycles)
     signals = [r for r in records if r.get("event") == "signal"]
     assert len({r["signal"] for r in signals}) == len(signals)  # ids unique across charts
-    shots = sorted(p.name for p in (tmp_path / "logs" / "fires").glob("*_BUY_*.png"))
-    assert shots  # each fire's annotated screenshot, named by its signal
+    rois = {t["name"]: t["dot_roi"] for t in tomllib.loads(cfg.read_text())["charts"]}
+    for signal in signals:  # each fire's screenshot boxes its own chart's strip
+        fires = tmp_path / "logs" / "fires"
+        marked = read_image(fires / signal["screenshot"]) != read_image(fires / signal["frame"])
+        xs = np.flatnonzero(marked.any(axis=(0, 2)))
+        roi = rois[signal["chart"]]
+        assert roi["x"] - 20 <= xs.min() and xs.max() <= roi["x"] + roi["w"] + 20, signal
     levels = [p.content for p in discord_server.posted if "Levels" in p.content]
     assert levels and all(t.startswith(("DIA→US30: ", "GLD→XAUUSD: ")) for t in levels)
 
@@ -169,7 +121,7 @@ def test_a_paused_chart_leaves_the_other_alerting(screen: Path, tmp_path: Path) 
             box = image[roi["y"] : roi["y"] + roi["h"], roi["x"] : roi["x"] + roi["w"]]
             box[:] = np.roll(box, roi["w"] // 3, axis=1)[:, ::-1]
 
-    _combine(screen.parent / "DIA", screen.parent / "GLD", folder, moved)
+    combine(screen.parent / "DIA", screen.parent / "GLD", folder, moved)
     (folder / "config.toml").write_text(tomli_w.dumps(data))
     home = tmp_path / "home"
     args = [

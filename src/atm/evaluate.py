@@ -94,7 +94,7 @@ def evaluate(
     if not total:
         capture.close()
         raise InputError(f"{folder}: no frames (*.png, *.jpg) to replay")
-    labels = load_labels(folder)
+    labels = load_labels(folder, config.name)
     monitor = Monitor(config)
     truth: list[tuple[float, Label]] = []
     try:
@@ -102,7 +102,7 @@ def evaluate(
             result.frames += 1
             progress(result.frames + len(result.skipped), total)
             seen = monitor.observe(frame.crop(config.dot_roi), frame.ts)
-            if seen.step is not None and seen.step.fire and not seen.step.locked:
+            if seen.step is not None and seen.step.fire and seen.step.sends:
                 result.detected.append((frame.ts, seen.step.fire))
             label = labels.get(frame.name)
             if label is not None:

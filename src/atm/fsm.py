@@ -92,7 +92,8 @@ def direction_of(state: State) -> Direction | None:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One colour through the machine. `fire` is set on a trigger, even a locked one."""
+    """One colour through the machine. `fire` is set on a trigger, even a locked one or a
+    `duplicate` (the bar of a FIRE already made, seen again)."""
 
     ts: float
     before: State
@@ -101,6 +102,12 @@ class Step:
     action: Action
     fire: Direction | None = None
     locked: bool = False
+    duplicate: bool = False
+
+    @property
+    def sends(self) -> bool:
+        """A trigger to send: neither locked out nor a FIRE already made."""
+        return self.fire is not None and not self.locked and not self.duplicate
 
     @property
     def changed(self) -> bool:
@@ -112,10 +119,14 @@ class Machine:
 
     A trigger inside the lockout moves the machine as usual and is reported with
     `locked=True`; the lockout runs from the last *unlocked* FIRE of that direction.
+    A trigger less than `bar_s` after the last one of its direction is the same bar seen
+    again (a FIRE takes three bars: arm, prime, trigger) and is reported `duplicate`,
+    whatever the lockout: FIREs are idempotent by bar.
     """
 
-    def __init__(self, lockout_s: float) -> None:
+    def __init__(self, lockout_s: float, bar_s: float = 0.0) -> None:
         self.lockout_s = lockout_s
+        self.bar_s = bar_s
         self.state: State = "IDLE"
         self.since: float | None = None  # when the current ARMED/PRIMED episode began
         self.last_fire: dict[Direction, float] = {}
@@ -126,7 +137,8 @@ class Machine:
         after, action = transition(before, color)
         fire = direction_of(before) if action == "fire" else None
         locked = fire is not None and self.is_locked(fire, ts)
-        if fire is not None and not locked:
+        duplicate = fire is not None and not locked and self._same_bar(fire, ts)
+        if fire is not None and not locked and not duplicate:
             self.last_fire[fire] = ts
             self.fires += 1
         if after == "IDLE":
@@ -134,8 +146,12 @@ class Machine:
         elif action in _ARM_ACTIONS:
             self.since = ts
         self.state = after
-        return Step(ts, before, color, after, action, fire, locked)
+        return Step(ts, before, color, after, action, fire, locked, duplicate)
 
     def is_locked(self, direction: Direction, ts: float) -> bool:
         last = self.last_fire.get(direction)
         return last is not None and ts - last < self.lockout_s
+
+    def _same_bar(self, direction: Direction, ts: float) -> bool:
+        last = self.last_fire.get(direction)
+        return last is not None and abs(ts - last) < self.bar_s

@@ -11,10 +11,15 @@ Kinds, and when an episode starts:
   `frozen_margin_s`. During a session a new bar appears at least once per bar period, so
   a frame that stays identical longer means a hung chart or a dead data feed.
 - `lost_sight`: `lost_sight_cycles` (3) cycles in a row below `confidence_min`.
+- `hidden`: the live slot could not be read for `lost_sight_cycles` (3) cycles in a row
+  because something is in the way: the mouse, a window, the chart scrolled back or moved
+  (`atm.slot`). The alert names that cause in words and says how to end it; a frame or
+  two hidden (a toast, a passing mouse) never reaches the channels, only the audit.
 
 One cause, one alert: a missing window explains a failed grab, and a failed grab or a
-black frame explains a chart that looks frozen or a dot that cannot be read. So the
-checks are taken in that order, and a cycle that fails one does not judge the later ones.
+black frame explains a chart that looks frozen or a dot that cannot be read; a live slot
+hidden by something in the way explains a dot that cannot be read. So the checks are
+taken in that order, and a cycle that fails one does not judge the later ones.
 Those checks hold their open episodes, and the lost-sight count and frozen timer restart
 when the frame can be judged again.
 
@@ -32,7 +37,9 @@ import numpy as np
 from atm.clock import hms
 from atm.types import Image
 
-HealthKind = Literal["lost_sight", "no_chart", "capture_failed", "black_frame", "frozen_frame"]
+HealthKind = Literal[
+    "lost_sight", "no_chart", "capture_failed", "black_frame", "frozen_frame", "hidden"
+]
 
 #: Below this detector confidence a reading counts as not seen. Confidence is
 #: 1 - d_nearest / d_second (`atm.detect`): under 0.5 the nearest calibrated colour is less
@@ -50,6 +57,37 @@ _RECOVERED: Final[dict[HealthKind, str]] = {
     "capture_failed": "✅ Capture working again after {}",
     "black_frame": "✅ Screen visible again after {}",
     "frozen_frame": "✅ Chart moving again after {}",
+    "hidden": "✅ The M2D strip is clear again after {}",
+}
+_UNREAD = "New dots are not read until then."
+#: What hides the live slot, by `atm.slot.Cause`: the alert, and the message when it ends.
+_HIDDEN: Final[dict[str, tuple[str, str]]] = {
+    "mouse": (
+        f"⚠️ The mouse is over the M2D strip and hides its newest dot — move it away. {_UNREAD}",
+        _RECOVERED["hidden"],
+    ),
+    "window": (
+        f"⚠️ A window covers the M2D strip and hides its newest dot — move or close it. {_UNREAD}",
+        _RECOVERED["hidden"],
+    ),
+    "dot": (
+        f"⚠️ Something lies over the newest dot of the M2D strip. {_UNREAD}",
+        _RECOVERED["hidden"],
+    ),
+    "scrolled": (
+        f"⚠️ The chart is scrolled back — scroll to the live edge. {_UNREAD}",
+        "✅ The chart is back at the live edge after {}",
+    ),
+    "moved": (
+        "⚠️ The M2D strip is not where it was: the chart window moved or the chart was "
+        f"zoomed — put it back, or recalibrate. {_UNREAD}",
+        "✅ The M2D strip is back in place after {}",
+    ),
+    "history": (
+        "⚠️ The M2D strip does not show the bars seen so far: was the chart's symbol or "
+        f"bar interval changed? {_UNREAD}",
+        "✅ The M2D strip agrees with the bars seen again after {}",
+    ),
 }
 
 
@@ -70,6 +108,7 @@ class _Episode:
     count: int = 0  # cycles in a row it has held
     open: bool = False  # its alert was sent; it owes a "recovered" message
     text: str = ""  # the alert it opened with
+    ends: str = ""  # its "recovered" message, when it depends on the cause
 
 
 class Health:
@@ -122,13 +161,16 @@ class Health:
         image: Image | None,
         confidence: float | None,
         error: str = "",
+        hidden: str | None = None,
     ) -> list[HealthEvent]:
         """One cycle: what was seen at `ts`, and the episodes that began or ended.
 
         `image` is the frame, (H, W, 3) uint8 RGB, or None when there is none.
-        `confidence` is the rightmost dot's: pass 0.0 when detection ran and found no dot,
-        and None when detection did not run (paused), which leaves lost sight as it was.
-        `error` is the capture error's text, shown in the `capture_failed` alert.
+        `confidence` is the live dot's: pass 0.0 when detection ran and found no dot,
+        and None when detection did not run (paused) or could not (`hidden`), which
+        leaves lost sight as it was. `hidden` is why the live slot could not be read (an
+        `atm.slot.Cause`), if that is why. `error` is the capture error's text, shown
+        in the `capture_failed` alert.
         """
         events: list[HealthEvent] = []
         if not window_found:
@@ -156,8 +198,7 @@ class Health:
             return events
         self._good("black_frame", ts, events)
         self._watch_frozen(ts, zlib.crc32(np.ascontiguousarray(sample).data), events)
-        if confidence is not None:
-            self._watch_sight(ts, confidence, events)
+        self._watch_reading(ts, confidence, hidden, events)
         return events
 
     # -- the two checks that need a readable frame ---------------------------------------
@@ -188,6 +229,25 @@ class Health:
             )
             self._start("lost_sight", text, events)
 
+    def _watch_reading(
+        self, ts: float, confidence: float | None, hidden: str | None, events: list[HealthEvent]
+    ) -> None:
+        if hidden is not None:
+            self._watch_hidden(ts, hidden, events)
+        elif confidence is not None:
+            self._good("hidden", ts, events)
+            self._watch_sight(ts, confidence, events)
+
+    def _watch_hidden(self, ts: float, cause: str, events: list[HealthEvent]) -> None:
+        """Something in the way of the live slot: the cause it opens with is named."""
+        lost = self._episodes["lost_sight"]
+        if not lost.open:
+            lost.since, lost.count = None, 0  # the cause is known: this is not lost sight
+        ep = self._bad("hidden", ts)
+        if ep.count >= self._lost_cycles and not ep.open and cause in _HIDDEN:
+            text, ep.ends = _HIDDEN[cause]
+            self._start("hidden", text, events)
+
     # -- episode bookkeeping --------------------------------------------------------------
 
     def _blocked(self) -> None:
@@ -217,7 +277,7 @@ class Health:
     def _good(self, kind: HealthKind, ts: float, events: list[HealthEvent]) -> None:
         ep = self._episodes[kind]
         if ep.open:
-            text = _RECOVERED[kind].format(_span(ts, ep))
+            text = (ep.ends or _RECOVERED[kind]).format(_span(ts, ep))
             events.append(HealthEvent(kind, False, text, self._since(ep)))
         self._episodes[kind] = _Episode()
 

@@ -132,6 +132,11 @@ class Runner:
                 if isinstance(event, Alert) and event.cycle:
                     tick.record.update(earned)
 
+    def _close(self, stages: Iterable[Stage], chart: ChartStages | None = None) -> None:
+        for stage in stages:
+            for event in stage.close(self._last_ts):
+                self.sink.handle(self._tagged(event, chart))
+
     def _tagged(self, event: Event, chart: ChartStages | None) -> Event:
         """With several charts, what a chart's stage says names the chart."""
         if chart is None or not self._several:
@@ -143,6 +148,7 @@ class Runner:
         symbol, text = chart.config.symbol_label, event.text
         if symbol not in text:  # health and levels alerts: say which chart
             text = f"{symbol}: {text}"
+        # every screenshot shows that chart alone, its own strip boxed
         return replace(event, text=text, chart=chart.config)
 
     def _tagged_record(self, record: Mapping[str, Any], chart: ChartStages) -> dict[str, Any]:
@@ -208,10 +214,10 @@ class Runner:
 
     def _shutdown(self) -> None:
         try:
-            stages = [*self.first_stages, *(s for c in self.charts for s in c.rest), *self.stages]
-            for stage in stages:
-                for event in stage.close(self._last_ts):
-                    self.sink.handle(event)
+            self._close(self.first_stages)
+            for chart in self.charts:
+                self._close(chart.rest, chart)
+            self._close(self.stages)
             self.sink.close(self._last_ts)
         finally:
             for source in self._sources:

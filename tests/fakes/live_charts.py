@@ -17,24 +17,11 @@ from atm.sim.corpus import corpus_config
 from atm.sim.theme import DARK
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.live_session import AXIS, LAYOUT, LiveChart, session_keys
+from tests.fakes.two_charts import shifted
 
 #: Where the charts go, left to right then top to bottom: two side by side, as two 1080p
 #: monitors; four as the quarters of a 4K screen.
 COLUMNS = 2
-
-
-def shifted(value: Any, dx: int, dy: int = 0) -> Any:
-    """A TOML-shaped value with every `{x, y, w, h}` table in it moved by (dx, dy), and
-    every `{y, price}` axis point by dy."""
-    if isinstance(value, dict) and set(value) == {"x", "y", "w", "h"}:
-        return {**value, "x": value["x"] + dx, "y": value["y"] + dy}
-    if isinstance(value, dict) and set(value) == {"y", "price"}:
-        return {**value, "y": value["y"] + dy}
-    if isinstance(value, dict):
-        return {k: shifted(v, dx, dy) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shifted(v, dx, dy) for v in value]
-    return value
 
 
 def place(count: int) -> list[tuple[int, int]]:

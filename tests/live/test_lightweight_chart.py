@@ -6,8 +6,8 @@ a pane of its own. One screenshot (mss) goes through `atm calibrate --auto --yes
 every FIRE of the scripted colours must reach the fake Discord and Telegram, each with
 its screenshot, and nothing else that says "signal". Dark and light, 100 % and 125 %;
 the M2D pane has a background of its own, as a TradeStation subgraph has. One more case
-keeps the library's own look, its grid running through the dots: ATM misreads that one
-today (see `GRID_THROUGH_STRIP`).
+keeps the library's own look, its grid running through the dots (a line along the dots'
+row, lines down the time marks): the live slot is read through them (issue 11).
 
 Per-signal latency (dot on screen → request at the fake service) is printed (`-s`) and
 recorded as a test property; it is measured here, never asserted.
@@ -233,20 +233,12 @@ def calibrate(home: Path, shot: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
-GRID_THROUGH_STRIP = pytest.mark.xfail(
-    strict=True,
-    raises=WrongSignals,
-    reason="the library's own look runs its grid through the M2D pane (a line at the dots' "
-    "value, vertical lines at time marks): the detector reads an older dot for the live bar, "
-    "one BUY is missed and a cooled setup fires a false BUY. Issue 11 items 1-2 (the "
-    "detector's work): drop this mark when it passes.",
-)
 CASES = [
     pytest.param("dark", 1.0, True, id="dark-100"),
     pytest.param("light", 1.0, True, id="light-100"),
     pytest.param("dark", 1.25, True, id="dark-125"),
     pytest.param("light", 1.25, True, id="light-125"),
-    pytest.param("dark", 1.0, False, id="dark-100-grid-through-strip", marks=GRID_THROUGH_STRIP),
+    pytest.param("dark", 1.0, False, id="dark-100-grid-through-strip"),
 ]
 
 

@@ -27,6 +27,7 @@ from tests.fakes.discord import FakeDiscord
 from tests.fakes.fixtures import require_x
 from tests.fakes.proc import stop
 from tests.fakes.telegram import CHAT_ID, FakeTelegram
+from tests.fakes.two_charts import shifted
 from tests.fakes.xvfb import ImageWindow, XServer
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
@@ -62,19 +63,11 @@ class Chart:
 
     def table(self) -> dict[str, Any]:
         own = corpus_config(self.layout, self.theme, self.axis)
+        keys = ("dot_roi", "chart_roi", "colors", "y_axis", "canary")
         table: dict[str, Any] = {"name": self.name, "symbol_label": self.symbol}
-        for key in ("dot_roi", "chart_roi", "colors", "y_axis", "canary"):
-            table[key] = _shifted(own[key], self.x)
+        table |= shifted({k: own[k] for k in keys}, self.x)
         table["canary"] |= {"every_cycles": 1, "settle_s": 2.0}
         return table
-
-
-def _shifted(value: Any, dx: int) -> Any:
-    if isinstance(value, dict) and set(value) == {"x", "y", "w", "h"}:
-        return {**value, "x": value["x"] + dx}
-    if isinstance(value, dict):
-        return {k: _shifted(v, dx) for k, v in value.items()}
-    return value
 
 
 DIA = Chart(

@@ -47,7 +47,7 @@ from atm.config.services import (
     Telegram,
 )
 from atm.config_errors import describe
-from atm.errors import ConfigError
+from atm.errors import ConfigError, UsageError
 from atm.secrets import ENV_SECRETS, SecretStore, Source, open_store, overlay
 
 # The sections live in `sections` and `services`; they are part of this module's surface.
@@ -81,6 +81,7 @@ __all__ = [
     "each_chart",
     "from_dict",
     "load",
+    "pick_charts",
 ]
 
 
@@ -160,6 +161,24 @@ def from_dict(
 def each_chart(config: Config) -> tuple[Config, ...]:
     """The charts to watch: one config per `[[charts]]` table, or `config` alone."""
     return config.charts or (config,)
+
+
+def pick_charts(config: Config, name: str | None) -> tuple[Config, ...]:
+    """The charts a one-off command (debug, dryrun, label) works on: the one `--chart NAME`
+    names, or every chart when `name` is None."""
+    charts = each_chart(config)
+    if name is None:
+        return charts
+    if not config.charts:
+        raise UsageError(
+            f"--chart {name}: {config.source or 'this config'} watches one chart "
+            "(no [[charts]]); leave --chart out"
+        )
+    chosen = tuple(c for c in charts if c.name == name)
+    if not chosen:
+        names = ", ".join(c.name for c in charts)
+        raise UsageError(f"--chart {name}: no such chart; this config watches {names}")
+    return chosen
 
 
 def _validate(

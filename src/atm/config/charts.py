@@ -31,6 +31,18 @@ REQUIRED: Final = ("name", "dot_roi")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 
 
+def valid_name(name: object) -> bool:
+    """Whether `name` can name a chart: it becomes part of file names (PAUSED-<name>,
+    labels.<name>.json), so letters, digits, '_', '.', '-', at most 32."""
+    return isinstance(name, str) and _NAME.fullmatch(name) is not None
+
+
+def name_from(symbol: str) -> str:
+    """`DIA→US30` → `DIA`: the chart's own symbol, as a name a config key can hold."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9_.-]*", symbol)
+    return match.group(0)[:32] if match else "chart"
+
+
 def split(raw: Mapping[str, Any], source: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The shared keys and the chart tables of a TOML-shaped config; raises `ConfigError`
     naming `charts[i].key` for a table that is not one, an unknown key, a missing or
@@ -58,7 +70,7 @@ def _check_table(source: str, i: int, table: Mapping[str, Any], seen: dict[str, 
         if key not in table:
             raise ConfigError(f"{source}: charts[{i}].{key}: missing; every chart needs one")
     name = table["name"]
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
+    if not valid_name(name):
         raise ConfigError(
             f"{source}: charts[{i}].name: expected a short name of letters, digits, "
             f"'_', '.', '-' (got {str(name)[:40]!r})"
@@ -97,7 +109,7 @@ def migrate(raw: Mapping[str, Any], name: str, dot_roi: Mapping[str, int]) -> di
     `dot_roi` is the effective strip, written out when the file relied on the default."""
     if "charts" in raw:
         raise ConfigError("this config already has [[charts]]: nothing to migrate")
-    if not _NAME.fullmatch(name):
+    if not valid_name(name):
         raise ConfigError(f"--name: expected letters, digits, '_', '.', '-' (got {name!r})")
     shared = {k: v for k, v in raw.items() if k not in CHART_KEYS}
     table = {"name": name, **{k: v for k, v in raw.items() if k in CHART_KEYS and k != "name"}}

@@ -6,6 +6,9 @@ sessions behind them with ground-truth FIREs, and labelled corpora (SPEC §5).
     render    Scene → (H, W, 3) uint8 RGB frame
     scenario  generate(bars, seed) → Session (colours, FIREs, candles, SL/TP levels)
     corpus    write_corpus(...) → PNGs + labels.json + config.toml; corpus_config(...)
+    effects   what screens and screenshots do to a frame (JPEG, noise, colour drift)
+    overlays  what lies over a chart on a desktop: crosshair, data tip, toast, dialog
+    adversary sessions watched while the desktop gets in the way, with ground truth
 """
 
 from __future__ import annotations

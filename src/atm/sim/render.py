@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,7 @@ from atm.sim.theme import Theme
 from atm.types import Image
 
 Mask = npt.NDArray[np.float32]  # (h, w) coverage 0..1
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,8 @@ class Scene:
     """Everything one frame shows.
 
     `candles` and `dots` are oldest first and aligned at the right: their last items are
-    the current bar. Either may be shorter than the chart; only what fits is drawn.
+    the current bar (at the live edge; see `scroll`). Either may be shorter than the chart;
+    only what fits is drawn.
     """
 
     layout: Layout
@@ -61,6 +64,9 @@ class Scene:
     levels: Levels | None = None
     title: str = "TradeStation - DIA 3 min"
     indicator: str = "M2D MAPS"
+    #: Bars the chart is scrolled back: the newest `scroll` bars lie beyond the right edge
+    #: and older ones fill the right margin, as when a trader drags the chart to the left.
+    scroll: int = 0
 
 
 def render(scene: Scene) -> Image:
@@ -81,12 +87,12 @@ def _base(layout: Layout, theme: Theme, axis: PriceAxis, title: str, indicator: 
     s = layout.scale
     img = np.empty((layout.height, layout.width, 3), dtype=np.uint8)
     img[:] = theme.window
-    _fill(img, layout.title, theme.title_bar)
-    _blit_text(
+    fill_rect(img, layout.title, theme.title_bar)
+    blit_text(
         img,
         title,
-        _px(13, s),
-        layout.title.x + _px(10, s),
+        px(13, s),
+        layout.title.x + px(10, s),
         layout.title.h // 2,
         theme.title_text,
         clip=layout.title,
@@ -95,22 +101,22 @@ def _base(layout: Layout, theme: Theme, axis: PriceAxis, title: str, indicator: 
     _draw_panes(img, layout, theme)
     _draw_axis(img, layout, theme, axis)
     chart, strip = layout.chart, layout.strip
-    _blit_text(
+    blit_text(
         img,
         "DIA - 3 min",
-        _px(12, s),
-        chart.x + _px(6, s),
-        chart.y + _px(10, s),
+        px(12, s),
+        chart.x + px(6, s),
+        chart.y + px(10, s),
         theme.axis_text,
         clip=chart,
     )
     # The name sits above the row of dots, as TradeStation prints a subgraph's name.
-    _blit_text(
+    blit_text(
         img,
         indicator,
-        _px(11, s),
-        strip.x + _px(4, s),
-        strip.y + _px(8, s),
+        px(11, s),
+        strip.x + px(4, s),
+        strip.y + px(8, s),
         theme.strip_text,
         clip=strip,
     )
@@ -121,9 +127,9 @@ def _base(layout: Layout, theme: Theme, axis: PriceAxis, title: str, indicator: 
 def _draw_window_buttons(img: Image, layout: Layout, theme: Theme) -> None:
     """Minimise, maximise and close glyphs at the right of the title bar (the canary's area)."""
     s, bar = layout.scale, layout.title
-    size, gap, t = _px(10, s), _px(46, s), max(1, round(s))
+    size, gap, t = px(10, s), px(46, s), max(1, round(s))
     cy = bar.h // 2
-    x_close = layout.width - _px(23, s)
+    x_close = layout.width - px(23, s)
     for k, x in enumerate((x_close - 2 * gap, x_close - gap, x_close)):
         x0, y0 = x - size // 2, cy - size // 2
         if k == 0:
@@ -135,7 +141,7 @@ def _draw_window_buttons(img: Image, layout: Layout, theme: Theme) -> None:
                 Rect(x0, y0, t, size),
                 Rect(x0 + size - t, y0, t, size),
             ):
-                _fill(img, r, theme.title_text)
+                fill_rect(img, r, theme.title_text)
         else:
             for d in range(size):
                 img[y0 + d, x0 + d : x0 + d + t] = theme.title_text
@@ -145,29 +151,29 @@ def _draw_window_buttons(img: Image, layout: Layout, theme: Theme) -> None:
 def _draw_panes(img: Image, layout: Layout, theme: Theme) -> None:
     chart, axis, strip = layout.chart, layout.axis, layout.strip
     t = max(1, round(layout.scale))
-    bottom = strip.bottom + _px(26, layout.scale)  # room for the time scale under the strip
+    bottom = strip.bottom + px(26, layout.scale)  # room for the time scale under the strip
     # chart and axis share one background from the chart's left edge to the axis' right edge
-    _fill(img, Rect(chart.x, chart.y, axis.right - chart.x, bottom - chart.y), theme.chart_bg)
-    _fill(img, strip, theme.strip_bg)
+    fill_rect(img, Rect(chart.x, chart.y, axis.right - chart.x, bottom - chart.y), theme.chart_bg)
+    fill_rect(img, strip, theme.strip_bg)
     # pane borders run in the gaps between ROIs, never inside one
     width = axis.right - chart.x
-    _fill(img, Rect(chart.x, (chart.bottom + strip.y) // 2, width, t), theme.pane_border)
-    _fill(img, Rect(chart.x, strip.bottom + 2 * t, width, t), theme.pane_border)
+    fill_rect(img, Rect(chart.x, (chart.bottom + strip.y) // 2, width, t), theme.pane_border)
+    fill_rect(img, Rect(chart.x, strip.bottom + 2 * t, width, t), theme.pane_border)
     split = chart.right + (axis.x - chart.right) // 2
-    _fill(img, Rect(split, chart.y, t, bottom - chart.y), theme.pane_border)
+    fill_rect(img, Rect(split, chart.y, t, bottom - chart.y), theme.pane_border)
 
 
 def _draw_axis(img: Image, layout: Layout, theme: Theme, axis: PriceAxis) -> None:
     """Grid lines across the chart and right-aligned price labels at the same rows."""
     chart, col = layout.chart, layout.axis
-    size, pad = _px(12, layout.scale), _px(8, layout.scale)
+    size, pad = px(12, layout.scale), px(8, layout.scale)
     for price in axis.labels(layout):
         y = round(axis.y(price, layout))
         if chart.y <= y < chart.bottom:
             img[y, chart.x : chart.right] = theme.grid
         if not col.y + size // 2 < y < col.bottom - size // 2:
             continue  # the label would be cut by the pane's edge; TradeStation omits it
-        _blit_text(
+        blit_text(
             img,
             _price_text(price),
             size,
@@ -184,20 +190,27 @@ def _draw_axis(img: Image, layout: Layout, theme: Theme, axis: PriceAxis) -> Non
 
 def _draw_candles(img: Image, scene: Scene) -> None:
     layout, axis, chart = scene.layout, scene.axis, scene.layout.chart
-    candles = scene.candles[-layout.visible_bars :] if scene.candles else ()
+    candles = _shown(scene.candles, layout, scene.scroll)
     half = max(1, round(layout.bar_spacing * 0.3))
     wick = max(1, round(layout.scale))
 
     def row(price: float) -> int:
         return min(max(round(axis.y(price, layout)), chart.y), chart.bottom - 1)
 
+    def cols(a: int, b: int) -> slice:
+        return slice(max(a, chart.x), max(min(b, chart.right), chart.x))
+
     for i, c in enumerate(reversed(candles)):
-        x = layout.bar_x(i)
+        x = layout.bar_x(i - scene.scroll)
         rgb = scene.theme.candle_up if c.close >= c.open else scene.theme.candle_down
-        left = max(x - half, chart.x)
-        img[row(c.high) : row(c.low) + 1, max(x - wick // 2, chart.x) : x - wick // 2 + wick] = rgb
+        img[row(c.high) : row(c.low) + 1, cols(x - wick // 2, x - wick // 2 + wick)] = rgb
         top, bottom = sorted((row(c.open), row(c.close)))
-        img[top : bottom + 1, left : x + half + 1] = rgb
+        img[top : bottom + 1, cols(x - half, x + half + 1)] = rgb
+
+
+def _shown(items: Sequence[_T], layout: Layout, scroll: int) -> Sequence[_T]:
+    """The bars that may be on screen: those that fit, and those scrolled past the right edge."""
+    return items[-(layout.visible_bars + scroll) :] if items else ()
 
 
 def _draw_levels(img: Image, scene: Scene) -> None:
@@ -207,7 +220,7 @@ def _draw_levels(img: Image, scene: Scene) -> None:
         return
     chart, col = layout.chart, layout.axis
     t = max(1, round(layout.scale))
-    tag_h, pad = _px(16, layout.scale), _px(8, layout.scale)
+    tag_h, pad = px(16, layout.scale), px(8, layout.scale)
     for price, rgb in ((levels.sl, theme.sl), (levels.tp1, theme.tp), (levels.tp2, theme.tp)):
         if price is None:
             continue
@@ -215,14 +228,12 @@ def _draw_levels(img: Image, scene: Scene) -> None:
         if not chart.y <= y < chart.bottom:
             continue  # off the visible scale: TradeStation does not draw it either
         img[y - (t - 1) // 2 : y - (t - 1) // 2 + t, chart.x : chart.right] = rgb
-        tag = Rect(
-            col.x + _px(2, layout.scale), y - tag_h // 2, col.w - _px(2, layout.scale), tag_h
-        )
-        _fill(img, tag, rgb)
-        _blit_text(
+        tag = Rect(col.x + px(2, layout.scale), y - tag_h // 2, col.w - px(2, layout.scale), tag_h)
+        fill_rect(img, tag, rgb)
+        blit_text(
             img,
             _price_text(price),
-            _px(12, layout.scale),
+            px(12, layout.scale),
             col.right - pad,
             y,
             theme.tag_text,
@@ -233,11 +244,11 @@ def _draw_levels(img: Image, scene: Scene) -> None:
 
 def _draw_dots(img: Image, scene: Scene) -> None:
     layout, theme = scene.layout, scene.theme
-    dots = scene.dots[-layout.visible_bars :] if scene.dots else ()
-    for i, color in enumerate(reversed(dots)):
+    for i, color in enumerate(reversed(_shown(scene.dots, layout, scene.scroll))):
         stamp, mask = _dot_stamp(layout.dot_radius, theme.dot(color), theme.strip_bg)
         r = stamp.shape[0] // 2
-        _paste(img, stamp, mask, layout.bar_x(i) - r, layout.dot_y - r, layout.strip)
+        x = layout.bar_x(i - scene.scroll)
+        _paste(img, stamp, mask, x - r, layout.dot_y - r, layout.strip)
 
 
 @lru_cache(maxsize=64)
@@ -267,7 +278,8 @@ def _dot_stamp(radius: float, rgb: Rgb, bg: Rgb) -> tuple[Image, npt.NDArray[np.
 # --- primitives ---------------------------------------------------------------------
 
 
-def _px(logical: float, scale: float) -> int:
+def px(logical: float, scale: float) -> int:
+    """Logical pixels at 100 % → physical pixels at `scale`, at least one."""
     return max(1, round(logical * scale))
 
 
@@ -275,7 +287,8 @@ def _price_text(price: float) -> str:
     return f"{price:.2f}"
 
 
-def _fill(img: Image, r: Rect, rgb: Rgb) -> None:
+def fill_rect(img: Image, r: Rect, rgb: Rgb) -> None:
+    """Paint `r` (clipped to the image's top and left) with `rgb`."""
     img[max(r.y, 0) : max(r.bottom, 0), max(r.x, 0) : max(r.right, 0)] = rgb
 
 
@@ -309,7 +322,7 @@ def _text_mask(text: str, size: int) -> tuple[Mask, int, int]:
     return mask, left, top - round((ref_top + ref_bottom) / 2)
 
 
-def _blit_text(
+def blit_text(
     img: Image,
     text: str,
     size: int,

@@ -31,7 +31,7 @@ class Alert:
     logs/fires with this file name, whether or not the kind is sent; `keep_raw`: the frame
     itself too, unannotated (a False signal press turns it into a labelled sample).
     `chart`: with several charts on one screen, the chart it is about; its screenshot is
-    that chart alone."""
+    that chart alone, its strip boxed (not the shared config's)."""
 
     kind: AlertKind
     text: str
@@ -71,7 +71,7 @@ class FireRecord:
 
     ts: float
     direction: Direction
-    outcome: str  # "sent", "locked" or "suppressed_phase_b"
+    outcome: str  # "sent", "locked", "duplicate" or "suppressed_phase_b"
 
 
 @dataclass(slots=True)

@@ -23,10 +23,12 @@ class HealthStage:
             return
         if not tick.full or tick.frame is None:
             return
-        confidence = None
-        if tick.seen is not None:  # None while paused: lost sight is not judged then
-            dot = tick.seen.detection.dot
-            confidence = dot.confidence if dot else 0.0
+        confidence, hidden = None, None
+        seen = tick.seen.detection if tick.seen is not None else None  # None while paused
+        if seen is not None and seen.status in ("obstructed", "not_live"):
+            hidden = seen.cause  # something in the way: not lost sight, and not scored
+        elif seen is not None:
+            confidence = seen.dot.confidence if seen.dot else 0.0
             self._stats.confidence_sum += confidence
             self._stats.confidence_n += 1
         events = self.health.observe(
@@ -35,6 +37,7 @@ class HealthStage:
             window_found=True,
             image=tick.frame.image,
             confidence=confidence,
+            hidden=hidden,
         )
         for event in events:
             yield Alert("health", event.text, tick.ts, tick.frame if event.started else None)

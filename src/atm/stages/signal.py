@@ -47,8 +47,8 @@ class SignalStage:
         yield from ()
 
     def _on_fire(self, tick: Tick, step: Step, direction: Direction) -> Iterator[Event]:
-        outcome = "locked" if step.locked else "sent"
-        if not step.locked and self._phase_b is not None:
+        outcome = "locked" if step.locked else "duplicate" if step.duplicate else "sent"
+        if outcome == "sent" and self._phase_b is not None:
             yield from self._outcome(self._phase_b.expire(step.ts), step.ts)
             if self._phase_b is not None:
                 outcome = "suppressed_phase_b"  # SPEC §3: one trade's levels at a time

@@ -63,8 +63,9 @@ class WatchStage:
             yield Alert(_SETUP_ACTIONS[step.action], text, tick.ts, frame, detection, cycle=True)
 
     def _cycle_record(self, seen: Observation) -> dict[str, Any]:
-        dot, step = seen.detection.dot, seen.step
-        return {
+        detection = seen.detection
+        dot, step = detection.dot, seen.step
+        record = {
             "window_found": True,
             "roi_ok": dot is not None,
             "rightmost_dot_color": dot.color if dot else None,
@@ -76,6 +77,13 @@ class WatchStage:
             "notified": False,
             "reason": step.action if step else ("unknown" if dot else "no_dot"),
         }
+        if detection.status in ("obstructed", "not_live"):  # why the live dot was not read
+            record.update(reason=detection.status, cause=detection.cause)
+        if detection.seen_through:
+            record["seen_through"] = True  # a thin line over the strip was painted out
+        if step is not None and step.duplicate:
+            record["duplicate"] = True
+        return record
 
 
 def _moved(seen: Observation) -> bool:

@@ -7,7 +7,6 @@ come from the environment or the keyring stay there.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +15,7 @@ from rich.console import Console
 
 from atm import config as config_mod
 from atm.calibration.save import write_version
-from atm.config.charts import migrate
+from atm.config.charts import migrate, name_from
 from atm.workspace import Workspace
 
 
@@ -24,7 +23,7 @@ def migrate_config(workspace: Workspace, path: Path, name: str | None, console: 
     """Write the migrated config; 0, or `ConfigError` (exit 2) naming what is wrong."""
     current = config_mod.load(path, env={}, store=None)  # errors name the file and key
     raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    chart = name or _name_from(current.symbol_label)
+    chart = name or name_from(current.symbol_label)
     data = migrate(raw, chart, current.dot_roi.model_dump())
     header = (
         f"# written by `atm config migrate` from {path.name} on {datetime.now():%Y-%m-%d %H:%M};"
@@ -34,9 +33,3 @@ def migrate_config(workspace: Workspace, path: Path, name: str | None, console: 
     console.print(f"chart {chart!r}: its keys moved into [[charts]]", markup=False)
     console.print(f"wrote {written}", markup=False, soft_wrap=True)
     return 0
-
-
-def _name_from(symbol: str) -> str:
-    """`DIA→US30` → `DIA`: the chart's own symbol, as a name a config key can hold."""
-    match = re.match(r"[A-Za-z0-9][A-Za-z0-9_.-]*", symbol)
-    return match.group(0)[:32] if match else "chart"

@@ -47,10 +47,12 @@ NOISE_FACTOR = 3.5
 
 @dataclass(frozen=True, slots=True)
 class Backdrop:
-    """A background colour (RGB float32) and the distance above which a pixel is foreground."""
+    """A background colour (RGB float32), the distance above which a pixel is foreground,
+    and the background's `noise` (the median distance of the sample from it)."""
 
     rgb: Floats
     threshold: float
+    noise: float = 0.0
 
     def foreground(self, pixels: Image) -> npt.NDArray[np.bool_]:
         """(H, W) mask of the pixels of `pixels` farther than `threshold` from `rgb`."""
@@ -88,7 +90,7 @@ def backdrop(
     sample = pixels[:: step[0], :: step[1]]
     rgb = background(sample)
     noise = float(np.median(rgb_distance(sample, rgb)))
-    return Backdrop(rgb=rgb, threshold=max(tolerance, noise_factor * noise))
+    return Backdrop(rgb=rgb, threshold=max(tolerance, noise_factor * noise), noise=noise)
 
 
 def rgb_distance(pixels: Image, rgb: Floats) -> Floats:

@@ -6,6 +6,7 @@ Works on the strip crop only, never on fixed x positions: the chart scrolls, dot
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -51,16 +52,21 @@ class Blob:
     background: Rgb  # the strip background it was seen against
 
 
-def find_blobs(strip: Image, tolerance: float) -> list[Blob]:
+def find_blobs(strip: Image, tolerance: float, back: Backdrop | None = None) -> list[Blob]:
     """Every dot-like blob in `strip` ((H, W, 3) uint8 RGB), left to right.
 
     `tolerance` is the calibrated background tolerance: the least contrast of a dot pixel.
+    `back`: the strip's background when the caller has it already.
     """
     if strip.size == 0:
         return []
-    return _same_row(
-        _segment(strip, backdrop(strip, tolerance, step=_SAMPLE_STEP), 0, strip.shape[1])
-    )
+    back = back or backdrop(strip, tolerance, step=_SAMPLE_STEP)
+    return _same_row(_segment(strip, back, 0, strip.shape[1]))
+
+
+def strip_backdrop(strip: Image, tolerance: float) -> Backdrop:
+    """The strip's background and foreground threshold, sampled as the detector does."""
+    return backdrop(strip, tolerance, step=_SAMPLE_STEP)
 
 
 def rightmost_blob(strip: Image, tolerance: float) -> Blob | None:
@@ -88,13 +94,33 @@ def rightmost_blob(strip: Image, tolerance: float) -> Blob | None:
     return kept[-1] if kept else None
 
 
-def _segment(window: Image, back: Backdrop, x0: int, width: int, first: int = 0) -> list[Blob]:
+#: A strip's grid of bar slots: the centre column of one slot and the pitch between slots.
+Pitch = tuple[float, float]
+
+
+def segment(
+    window: Image, back: Backdrop, x0: int, width: int, pitch: Pitch | None = None
+) -> list[Blob]:
+    """Every dot-shaped blob of `window` ((h, w, 3) uint8 RGB: columns `x0`.. of a strip
+    `width` wide), in strip coordinates, left to right. With `pitch` known, a run of
+    bridged dots is cut between the grid's slots instead of at its waists."""
+    return _segment(window, back, x0, width, pitch=pitch)
+
+
+def _segment(
+    window: Image,
+    back: Backdrop,
+    x0: int,
+    width: int,
+    first: int = 0,
+    pitch: Pitch | None = None,
+) -> list[Blob]:
     """Dot candidates of a window starting at strip column `x0`, in strip coordinates.
 
     With `first=n`, components are visited right to left and the first n dots found are
     the answer: the per-cycle path pays for a few blobs, not for the whole window.
     """
-    view = _View(window, rgb_distance(window, back.rgb), x0, width, back)
+    view = _View(window, rgb_distance(window, back.rgb), x0, width, back, pitch)
     mask = (view.dist > back.threshold).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     order = np.argsort(-(stats[1:, 0] + stats[1:, 2])) + 1 if first else range(1, n)
@@ -106,7 +132,9 @@ def _segment(window: Image, back: Backdrop, x0: int, width: int, first: int = 0)
         member = labels[y : y + h, x : x + w] == i
         if float(view.dist[y : y + h, x : x + w][member].max()) < _PEAK_FACTOR * back.threshold:
             continue  # a speck of noise or ringing, not a dot
-        parts = view.split(member, x, y) if w > _SPLIT_ASPECT * h and h >= 3 else [(member, x, y)]
+        # wider than a dot, or (the grid known) than a slot: dots whose rims touch
+        bridged = h >= 3 and (w > _SPLIT_ASPECT * h or (pitch is not None and w > pitch[1] + 1))
+        parts = view.split(member, x, y) if bridged else [(member, x, y)]
         blobs += [b for b in (view.dot(*part) for part in parts) if b is not None]
         if first and len(blobs) >= first:
             break
@@ -125,14 +153,36 @@ class _View:
     x0: int
     width: int  # of the whole strip: a blob touching either end is clipped
     back: Backdrop
+    pitch: Pitch | None = None
 
     def split(self, member: npt.NDArray[np.bool_], x: int, y: int) -> list[Part]:
-        """Cut a bridged run of dots at the waists between them.
+        """Cut a bridged run of dots between them: between the grid's slots when the pitch
+        is known (JPEG can fill a waist), else at the waists.
 
         Dots sit in one row, so a run's contrast summed per column rises and falls once
         per dot; between two dots it dips well below both neighbours' peaks, even where
         blur keeps every column above the foreground threshold.
         """
+        cuts = self._grid_cuts(x, member.shape[1]) if self.pitch else self._waists(member, x, y)
+        parts = []
+        for a, b in itertools.pairwise(cuts):
+            rows = np.nonzero(member[:, a:b].any(axis=1))[0]
+            if rows.size:
+                top, bottom = int(rows[0]), int(rows[-1]) + 1
+                parts.append((member[top:bottom, a:b], x + a, y + top))
+        return parts
+
+    def _grid_cuts(self, x: int, w: int) -> list[int]:
+        """[0, cuts…, w]: the slot boundaries inside columns x..x+w of the window."""
+        assert self.pitch is not None
+        centre, pitch = self.pitch
+        left = self.x0 + x
+        first = math.ceil((left - centre) / pitch - 0.5)
+        bounds = (round(centre + (k + 0.5) * pitch) - left for k in itertools.count(first))
+        inner = itertools.takewhile(lambda c: c < w, bounds)
+        return [0, *(c for c in inner if c > 0), w]
+
+    def _waists(self, member: npt.NDArray[np.bool_], x: int, y: int) -> list[int]:
         h = member.shape[0]
         profile = np.where(member, self.dist[y : y + h, x : x + member.shape[1]], 0).sum(axis=0)
         cuts = [0]
@@ -144,13 +194,7 @@ class _View:
             if profile[c] <= _WAIST * min(left, right) and c - cuts[-1] >= 2:
                 cuts.append(c)
         cuts.append(len(profile))
-        parts = []
-        for a, b in itertools.pairwise(cuts):
-            rows = np.nonzero(member[:, a:b].any(axis=1))[0]
-            if rows.size:
-                top, bottom = int(rows[0]), int(rows[-1]) + 1
-                parts.append((member[top:bottom, a:b], x + a, y + top))
-        return parts
+        return cuts
 
     def dot(self, member: npt.NDArray[np.bool_], x: int, y: int) -> Blob | None:
         """The blob if it is dot-shaped (or cut by the strip's edge), else None."""
