@@ -93,13 +93,17 @@ def test_each_chart_alerts_its_own_signals_with_its_symbol(
     assert sum(r["chart"] == "DIA" for r in cycles) == sum(r["chart"] == "GLD" for r in cycles)
     signals = [r for r in records if r.get("event") == "signal"]
     assert len({r["signal"] for r in signals}) == len(signals)  # ids unique across charts
-    rois = {t["name"]: t["dot_roi"] for t in tomllib.loads(cfg.read_text())["charts"]}
-    for signal in signals:  # each fire's screenshot boxes its own chart's strip
-        fires = tmp_path / "logs" / "fires"
-        marked = read_image(fires / signal["screenshot"]) != read_image(fires / signal["frame"])
-        xs = np.flatnonzero(marked.any(axis=(0, 2)))
-        roi = rois[signal["chart"]]
-        assert roi["x"] - 20 <= xs.min() and xs.max() <= roi["x"] + roi["w"] + 20, signal
+    charts = {c.name: c for c in config_mod.each_chart(config_mod.load(cfg, store=False))}
+    for signal in signals:  # each fire's screenshot is its own chart, its own strip boxed
+        fires, chart = tmp_path / "logs" / "fires", charts[signal["chart"]]
+        regions = (chart.dot_roi, chart.chart_roi, chart.y_axis.roi, chart.canary.roi)
+        own = Rect.union([Rect.of(r) for r in regions])
+        raw = read_image(fires / signal["frame"])[own.y : own.bottom, own.x : own.right]
+        shot = read_image(fires / signal["screenshot"])
+        assert shot.shape == raw.shape, signal
+        xs = own.x + np.flatnonzero((shot != raw).any(axis=(0, 2)))
+        roi = chart.dot_roi
+        assert roi.x - 20 <= xs.min() and xs.max() <= roi.x + roi.w + 20, signal
     levels = [p.content for p in discord_server.posted if "Levels" in p.content]
     assert levels and all(t.startswith(("DIA→US30: ", "GLD→XAUUSD: ")) for t in levels)
 
