@@ -12,8 +12,9 @@ side by side as on two 1080p monitors, four as the quarters of a 4K screen, so t
 differ only in place, symbol and script and the cost measured is the count's — and runs
 one `atm run` in a subprocess on a `[[charts]]` config capturing that screen with mss
 (the product's own `loop.watch_interval_s` unless `--watch`; `loop.interval_s = 5`).
-Every chart's strip grows one dot a second, each chart with its own setups, started three
-dots after the previous chart's so that triggers seldom coincide; each trigger is timed
+Every chart's strip grows one dot a second, all windows at once (bars of one timeframe
+close together), each chart with its own setups, started three dots after the previous
+chart's so that triggers seldom coincide; each trigger is timed
 from the moment its dot is on screen to the moment the fake Discord on 127.0.0.1 has the
 request. Then the charts stand still (a bar in progress) and the monitor's own CPU time
 (user + system, from /proc: what contention on a shared machine changes least) is

@@ -158,16 +158,18 @@ def _step(
     step: int,
     result: LiveResult,
 ) -> None:
-    """Show each chart's dot `step` (a chart whose script has ended stands still), then
-    wait for the triggers they fire, each timed from its window's dot to the request's
-    arrival (not to when this loop, busy showing the other windows, sees it)."""
+    """Show each chart's dot `step` on every window at once, as bars close together on
+    charts of one timeframe (a chart whose script has ended stands still), then wait for
+    the triggers they fire, each timed from its window's dot to the request's arrival."""
+    moving = [(c, w, c.colors[: step + 1]) for c, w in zip(charts, windows, strict=True)
+              if step < len(c.colors)]  # fmt: skip
+    for _, window, history in moving:
+        window.post(frame(history))
     shown: dict[str, float] = {}
-    for chart, window in zip(charts, windows, strict=True):
-        if step < len(chart.colors):
-            history = chart.colors[: step + 1]
-            window.show(frame(history))
-            if history[-1] in ("light_green", "light_red") and _fires(history):
-                shown[chart.symbol] = time.monotonic()
+    for chart, window, history in moving:
+        at = window.shown()
+        if history[-1] in ("light_green", "light_red") and _fires(history):
+            shown[chart.symbol] = at
     for symbol in shown:
         posted = _await(discord, f" signal {symbol}", len(result.by_chart[symbol]))
         result.by_chart[symbol].append(posted.received - shown[symbol])
