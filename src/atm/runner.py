@@ -5,8 +5,9 @@ so a replayed session behaves exactly as a live one. Live, the loop reads just t
 strips every `loop.watch_interval_s` (cheap) and does a full cycle — whole frame, canary,
 health, audit line — every `loop.interval_s`, or at once when a strip changed.
 
-Several charts are watched in the same loop: charts on one screen share one capture, and
-a watch tick grabs one rectangle covering all their strips. Each chart runs its own
+Several charts are watched in the same loop: charts on one screen share one capture, a
+watch tick grabs the few rectangles covering all their strips (`Rect.cover`), and a tick
+takes at most one whole frame per capture however many charts want one. Each chart runs its own
 stages on its own tick; the run's stages (startup, heartbeat, dead-man's switch) speak
 for all of them. What happens to a frame is the stages' business (`atm.stages`); the
 runner knows only their shape, so a new concern never edits this file.
@@ -49,7 +50,8 @@ class _Source:
     capture: Capture
     live: LiveCapture | None
     charts: tuple[ChartStages, ...]
-    strips: Rect  # the smallest rectangle holding every chart's dot strip
+    strips: tuple[Rect, ...]  # what a watch tick grabs: few rectangles holding every strip
+    slots: tuple[int, ...]  # per chart, the one of `strips` that holds its strip
 
 
 class Runner:
@@ -143,10 +145,11 @@ class Runner:
             return Audit(event.ts, self._tagged_record(event.record, chart))
         if isinstance(event, Sample):
             return replace(event, chart=chart.config.name)
-        symbol = chart.config.symbol_label
-        # health and levels alerts say which chart; every screenshot boxes that chart's strip
-        text = event.text if symbol in event.text else f"{symbol}: {event.text}"
-        return replace(event, text=text, strip=chart.config.dot_roi)
+        symbol, text = chart.config.symbol_label, event.text
+        if symbol not in text:  # health and levels alerts: say which chart
+            text = f"{symbol}: {text}"
+        # every screenshot shows that chart alone, its own strip boxed
+        return replace(event, text=text, chart=chart.config)
 
     def _tagged_record(self, record: Mapping[str, Any], chart: ChartStages) -> dict[str, Any]:
         out = dict(record)
@@ -159,18 +162,19 @@ class Runner:
         ticks: list[Tick] = []
         grabbed = False
         for source in self._sources:
+            grab = _Once(source.capture.grab)  # charts that all want a whole frame get one
             try:
-                frame = self._grab(source, full)
+                frames = self._grab(source, full, grab)
             except CaptureError as exc:
                 now = self._clock.time()
-                ticks += [Tick(now, full, self.stats.cycles + full, None, source.capture.grab, exc)
+                ticks += [Tick(now, full, self.stats.cycles + full, None, grab, exc)
                           for _ in source.charts]  # fmt: skip
                 continue
-            if frame is None:
+            if frames is None:
                 return None
             grabbed = True
-            self._last_ts = frame.ts
-            ticks += [Tick(frame.ts, full, 0, frame, source.capture.grab) for _ in source.charts]
+            self._last_ts = frames[0].ts
+            ticks += [Tick(frames[i].ts, full, 0, frames[i], grab) for i in source.slots]
         if full and grabbed:
             self._next_full = self._clock.time() + self.config.loop.interval_s
             self.stats.cycles += 1
@@ -178,12 +182,18 @@ class Runner:
             tick.cycle = self.stats.cycles
         return ticks
 
-    def _grab(self, source: _Source, full: bool) -> Frame | None:
+    def _grab(
+        self, source: _Source, full: bool, grab: Callable[[], Frame | None]
+    ) -> list[Frame] | None:
+        """The whole frame, or on a watch tick each of the source's strip rectangles."""
         if full or source.live is None:
-            return source.capture.grab()
-        r = source.strips
-        image = source.live.grab_rect(r.x, r.y, r.w, r.h)
-        return Frame(image, self._clock.time(), origin=(r.x, r.y), partial=True)
+            frame = grab()
+            return None if frame is None else [frame] * len(source.strips)
+        return [
+            Frame(source.live.grab_rect(r.x, r.y, r.w, r.h), self._clock.time(), origin=(r.x, r.y),
+                  partial=True)
+            for r in source.strips
+        ]  # fmt: skip
 
     def _source(self, watched: Watched, save_samples: bool, ocr: TextReader | None) -> _Source:
         charts = tuple(
@@ -191,7 +201,9 @@ class Runner:
             for cfg, canary in watched.charts
         )
         rois = [Rect.of(cfg.dot_roi) for cfg, _ in watched.charts]
-        return _Source(watched.capture, watched.live, charts, Rect.union(rois))
+        strips = Rect.cover(rois)
+        slots = tuple(next(i for i, r in enumerate(strips) if r.contains(roi)) for roi in rois)
+        return _Source(watched.capture, watched.live, charts, tuple(strips), slots)
 
     def _watching(self) -> bool:
         return any(s.live is not None for s in self._sources)
@@ -211,3 +223,22 @@ class Runner:
             for source in self._sources:
                 source.capture.close()
             self.sink.audit.close()
+
+
+class _Once:
+    """`grab` called at most once: the first call's frame (or error) for every caller."""
+
+    def __init__(self, grab: Callable[[], Frame | None]) -> None:
+        self._grab = grab
+        self._done: tuple[Frame | None, CaptureError | None] | None = None
+
+    def __call__(self) -> Frame | None:
+        if self._done is None:
+            try:
+                self._done = (self._grab(), None)
+            except CaptureError as exc:
+                self._done = (None, exc)
+        frame, error = self._done
+        if error is not None:
+            raise error
+        return frame

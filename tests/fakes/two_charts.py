@@ -24,17 +24,18 @@ CHARTS = {  # name: (symbol, scale, theme, seed)
 BARS = 60
 
 
-def shifted(table: dict[str, Any], dx: int) -> dict[str, Any]:
-    """A chart's tables with every ROI moved `dx` to the right."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        if isinstance(value, dict) and set(value) == {"x", "y", "w", "h"}:
-            out[key] = {**value, "x": value["x"] + dx}
-        elif isinstance(value, dict):
-            out[key] = shifted(value, dx)
-        else:
-            out[key] = value
-    return out
+def shifted(value: Any, dx: int, dy: int = 0) -> Any:
+    """A TOML-shaped value with every `{x, y, w, h}` table in it moved by (dx, dy), and
+    every `{y, price}` axis point by dy."""
+    if isinstance(value, dict) and set(value) == {"x", "y", "w", "h"}:
+        return {**value, "x": value["x"] + dx, "y": value["y"] + dy}
+    if isinstance(value, dict) and set(value) == {"y", "price"}:
+        return {**value, "y": value["y"] + dy}
+    if isinstance(value, dict):
+        return {k: shifted(v, dx, dy) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shifted(v, dx, dy) for v in value]
+    return value
 
 
 def build_screen(root: Path) -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from atm.canary import Canary
-from atm.config import AlertKind, Config, Roi
+from atm.config import AlertKind, Config
 from atm.detect import Detection
 from atm.errors import CaptureError, WindowNotFound
 from atm.frame import Frame
@@ -30,7 +30,8 @@ class Alert:
     reading (the audit line's `notified`). `keep_as`: also save the screenshot under
     logs/fires with this file name, whether or not the kind is sent; `keep_raw`: the frame
     itself too, unannotated (a False signal press turns it into a labelled sample).
-    `strip`: the strip boxed on the screenshot, when not the config's (one of several charts)."""
+    `chart`: with several charts on one screen, the chart it is about; its screenshot is
+    that chart alone, its strip boxed (not the shared config's)."""
 
     kind: AlertKind
     text: str
@@ -41,7 +42,7 @@ class Alert:
     keep_as: str | None = None
     keep_raw: str | None = None
     id: str = field(default_factory=new_id)
-    strip: Roi | None = None
+    chart: Config | None = None
 
 
 @dataclass(frozen=True, slots=True)
