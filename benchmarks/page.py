@@ -6,7 +6,9 @@ Runs every benchmark (`python -m benchmarks.bench_x`, each in its own process, o
 the other) and writes the page: the machine, its load and the date, then per benchmark
 what it measures and its bar (its docstring), the command, and what it printed. Nothing
 on the page is typed by hand, so it cannot drift from the code; a benchmark that fails
-(or finds that it no longer measures the product) stops the page, exit 1.
+(or finds that it no longer measures the product) stops the page, exit 1. With `--only`
+and a page already there, only those sections are replaced, each saying its own date and
+load; the rest of the page is kept.
 """
 
 from __future__ import annotations
@@ -95,11 +97,24 @@ def run(bench: Bench, quick: bool) -> tuple[str, float]:
     return "\n".join(lines).strip("\n"), time.monotonic() - started
 
 
-def section(bench: Bench, output: str, seconds: float, quick: bool) -> str:
+def section(bench: Bench, output: str, seconds: float, quick: bool, when: str = "") -> str:
+    """The benchmark's section; `when` (the date and load of a section run alone)."""
     title, text = describe(bench.name)
     command = " ".join(["python -m benchmarks." + bench.name, *bench.args])
     command += " --quick" if quick else ""
-    return f"## {title}\n\n{text}\n\n`{command}` ({seconds:.0f} s):\n\n```text\n{output}\n```\n"
+    run = f"`{command}` ({seconds:.0f} s{', ' + when if when else ''})"
+    return f"## {title}\n\n{text}\n\n{run}:\n\n```text\n{output}\n```\n"
+
+
+def splice(page: str, name: str, new: str) -> str:
+    """`page` with benchmark `name`'s section replaced by `new` (added at the end if the
+    page has none)."""
+    head, *sections = page.split("\n## ")
+    mark = f"`python -m benchmarks.{name}"
+    kept = [new.removeprefix("## ") if mark in s else s for s in sections]
+    if kept == sections:
+        kept.append(new.removeprefix("## "))
+    return "\n## ".join([head, *kept])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -114,17 +129,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     if unknown := sorted(set(args.only or ()) - set(listed)):
         sys.exit(f"--only: no benchmark {', '.join(unknown)}; there are {', '.join(listed)}")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    alone = bool(args.only) and args.out.exists()
     started = time.monotonic()
     parts = []
     for bench in BENCHES:
         if args.only and bench.name not in args.only:
             continue
         print(f"running {bench.name}…", flush=True)
+        when = f"run alone on {date.today()}, load average {load} at the start" if alone else ""
         output, seconds = run(bench, args.quick)
-        parts.append(section(bench, output, seconds, args.quick))
-    minutes = (time.monotonic() - started) / 60
-    head = HEADER.format(day=date.today(), machine=machine(), load=load, minutes=minutes)
-    args.out.write_text("\n".join([head, *parts]), encoding="utf-8")
+        parts.append((bench.name, section(bench, output, seconds, args.quick, when)))
+    if alone:
+        page = args.out.read_text(encoding="utf-8")
+        for name, text in parts:
+            page = splice(page, name, text)
+    else:
+        minutes = (time.monotonic() - started) / 60
+        head = HEADER.format(day=date.today(), machine=machine(), load=load, minutes=minutes)
+        page = "\n".join([head, *(text for _, text in parts)])
+    args.out.write_text(page, encoding="utf-8")
     print(f"wrote {args.out}")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.page import BENCHES, on_disk
+from benchmarks.page import BENCHES, on_disk, splice
 from tests.fakes.xvfb import missing_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +62,16 @@ def test_the_page_is_written_from_the_output(tmp_path: Path) -> None:
 def test_an_unknown_benchmark_is_refused(tmp_path: Path) -> None:
     done = _run("benchmarks.page", "--only", "bench_nope", "--out", str(tmp_path / "x.md"))
     assert done.returncode == 1 and "--only: no benchmark bench_nope" in done.stderr
+
+
+def test_a_section_run_alone_replaces_its_own_and_keeps_the_rest() -> None:
+    page = (
+        "# Benchmarks\n\nMachine: m\n\n"
+        "## Old live title\n\n`python -m benchmarks.bench_live` (9 s):\n\nold\n\n"
+        "## Memory\n\n`python -m benchmarks.bench_memory` (1 s):\n\nkept\n"
+    )
+    new = "## New live title\n\n`python -m benchmarks.bench_live` (8 s, run alone):\n\nnew\n"
+    out = splice(page, "bench_live", new)
+    assert out == page.replace(page[page.index("## Old") : page.index("## Memory")], new + "\n")
+    added = splice(page, "bench_report", "## Report\n\nr\n")
+    assert added == page + "\n## Report\n\nr\n"

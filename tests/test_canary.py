@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from atm import config
-from atm.canary import SETTLE_S, Canary, CanaryResult
+from atm.canary import Canary, CanaryResult
+from atm.config import CanarySettings
 from atm.frame import Frame
 from atm.sim.layout import Layout, PriceAxis
 from atm.sim.render import Scene, render
@@ -19,6 +20,7 @@ from atm.types import Image
 from atm.vision.phash import distance, from_hex, phash, to_hex
 from tests.fakes.clock import clock_text, with_clock
 
+SETTLE_S = CanarySettings().settle_s
 T0 = datetime(2026, 3, 9, 21, 3, 5, tzinfo=UTC).timestamp()
 LAYOUT = Layout.for_scale(1.0)
 NOON = 12 * 3600
@@ -218,7 +220,7 @@ def test_a_ticking_clock_never_pauses_and_the_canary_says_it_gave_up(
 
 
 def test_a_minute_clock_never_pauses(tmp_path: Path, frames: list[Image]) -> None:
-    """HH:MM changes once a minute: it never holds still for `SETTLE_S`."""
+    """HH:MM changes once a minute: it never holds still for `settle_s` (65 s)."""
     canary = _canary(tmp_path, every_cycles=1)
     canary.check(Frame(with_clock(frames[0], LAYOUT, DARK, "09:30", "alone"), T0), 0)
     for k in range(1, 400):

@@ -4,7 +4,8 @@ A canary must not lie: a region holding a clock, a price or a P&L changes on its
 pausing for it drops every later signal (issue 11). So a change pauses only once it holds
 still: a check that finds the region changed since the last one, or beyond `max_distance`,
 starts watching it (hashed on every full cycle), and the pause comes when a look beyond
-the limit has stayed the same for `SETTLE_S` (a clock showing minutes ticks within that).
+the limit has stayed the same for `settle_s` (65 s by default: a clock showing minutes
+ticks within that).
 A watched region seen changing `UNSTEADY_CHANGES` times changes on its own: the canary
 says so once and turns itself off, and detection goes on. At the first check, a region
 already beyond half its limit is said in the startup message, and watched from there.
@@ -38,9 +39,6 @@ from atm.vision.phash import distance, from_hex, phash, to_hex
 #: the whole frame, and `atm.health` reports that.
 BLANK_STD: Final = 2.0
 
-#: A changed region must hold still this long before it pauses: longer than a minute, so
-#: that a clock showing hours and minutes ticks inside the window and is seen changing.
-SETTLE_S: Final = 65.0
 #: Between two checks, a change of this many bits (of 64) is real: an unchanged region on
 #: a lossless capture hashes identically.
 MOVED_BITS: Final = 2
@@ -109,6 +107,7 @@ class Canary:
         self._roi = Rect.of(settings.roi)
         self._max = settings.max_distance
         self._every = settings.every_cycles
+        self._settle_s = settings.settle_s
         self._baseline = from_hex(settings.baseline_phash) if settings.baseline_phash else None
         self._pause_file = pause_file
         self._zone = zone
@@ -218,7 +217,7 @@ class Canary:
 
     def _judge(self, ts: float, h: int, d: int, events: list[CanaryEvent]) -> None:
         """Watch a region that changed (or is beyond its limit) on every cycle; pause once a
-        look beyond the limit has held still for `SETTLE_S`; give up on one that keeps
+        look beyond the limit has held still for `settle_s`; give up on one that keeps
         changing; stop watching once it is calm again within the limit."""
         moved = self._last is not None and distance(h, self._last) >= MOVED_BITS
         self._last = h
@@ -234,9 +233,10 @@ class Canary:
             return
         if d > self._max and not self._told:
             self._told = True
-            text = f"canary distance {d} > {self._max}: pausing if it holds still {SETTLE_S:g} s"
+            settle = f"{self._settle_s:g} s"
+            text = f"canary distance {d} > {self._max}: pausing if it holds still {settle}"
             events.append(CanaryEvent("suspect", text, alert=False))
-        if ts - self._since < SETTLE_S:
+        if ts - self._since < self._settle_s:
             return
         if d <= self._max:
             self._since, self._changes, self._told = None, 0, False

@@ -28,8 +28,9 @@ _SHORT_TEXT = 24
 _CREDENTIAL = re.compile(r"://|\d{5,}:|[%@/\\]")
 
 
-def describe(source: str, exc: ValidationError, root: type[BaseModel]) -> str:
-    """One line for the first error: file, dotted key, what is expected, what was found."""
+def describe(source: str, exc: ValidationError, root: type[BaseModel], prefix: str = "") -> str:
+    """One line for the first error: file, dotted key, what is expected, what was found.
+    `prefix` goes before the key (`charts[1].` for a chart's own key)."""
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"] if not isinstance(p, int) or p >= 0]
     secret = (bool(loc) and loc[0] in _SECRET_SECTIONS) or any(p in _SECRET_KEYS for p in loc)
@@ -39,9 +40,9 @@ def describe(source: str, exc: ValidationError, root: type[BaseModel]) -> str:
         where = _dotted(err["loc"][:-1], _all_keys(root, set()) if secret else None)
         key = loc[-1] if loc and not secret and _plain_key(loc[-1]) else "<key>"
         name = f"{where}.{key}" if where != "<top level>" else key
-        return f"{source}: {name}: {what}; expected one of: {', '.join(expected)}"
+        return f"{source}: {prefix}{name}: {what}; expected one of: {', '.join(expected)}"
     message = err["msg"].replace("Value error, ", "")
-    key = _dotted(err["loc"], _all_keys(root, set()) if secret else None)
+    key = prefix + _dotted(err["loc"], _all_keys(root, set()) if secret else None)
     if secret:
         return f"{source}: {key}: {message}"
     return f"{source}: {key}: {message} (got {shown(err.get('input'))})"

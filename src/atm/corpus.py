@@ -60,9 +60,22 @@ def list_frames(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in FRAME_SUFFIXES)
 
 
-def load_labels(folder: Path) -> dict[str, Label]:
-    """`labels.json` of a corpus; {} when there is none. Bad content names file and frame."""
-    path = folder / LABELS
+def labels_name(chart: str = "") -> str:
+    """A corpus's labels file: `labels.json`, or `labels.NAME.json` for one of several
+    charts on the same frames (each chart's dots are labelled apart)."""
+    return f"labels.{chart}.json" if chart else LABELS
+
+
+def labelled_charts(folder: Path) -> list[str]:
+    """The charts with a labels file in `folder` ("" for `labels.json`), in name order."""
+    names = sorted(p.name for p in folder.glob("labels*.json"))
+    return [n[len("labels.") : -len(".json")] for n in names if n.startswith("labels.")]
+
+
+def load_labels(folder: Path, chart: str = "") -> dict[str, Label]:
+    """The labels of a corpus (of `chart`'s strip); {} when there are none. Bad content
+    names file and frame."""
+    path = folder / labels_name(chart)
     if not path.exists():
         return {}
     text = inputs.read_text(path, "labels file", inputs.MAX_JSON_BYTES)
@@ -92,12 +105,14 @@ def _label(path: Path, name: str, entry: Any) -> Label:
     return Label(color=color, fire=fire, not_fire=not_fire)
 
 
-def save_labels(folder: Path, labels: dict[str, Label]) -> None:
-    """Write `labels.json` atomically: a crash mid-write never loses what was labelled."""
+def save_labels(folder: Path, labels: dict[str, Label], chart: str = "") -> None:
+    """Write the labels file atomically: a crash mid-write never loses what was labelled."""
     frames: dict[str, dict[str, str | bool]] = {}
     for name in sorted(labels):
         label = labels[name]
         frames[name] = {"color": label.color, **({"fire": label.fire} if label.fire else {})}
         if label.not_fire:
             frames[name]["not_fire"] = True
-    write_atomic(folder / LABELS, json.dumps({"schema": 1, "frames": frames}, indent=1) + "\n")
+    write_atomic(
+        folder / labels_name(chart), json.dumps({"schema": 1, "frames": frames}, indent=1) + "\n"
+    )

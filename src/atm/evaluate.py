@@ -94,7 +94,7 @@ def evaluate(
     if not total:
         capture.close()
         raise InputError(f"{folder}: no frames (*.png, *.jpg) to replay")
-    labels = load_labels(folder)
+    labels = load_labels(folder, config.name)
     monitor = Monitor(config)
     truth: list[tuple[float, Label]] = []
     try:

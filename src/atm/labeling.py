@@ -59,7 +59,7 @@ class LabelSession:
         self.frames = list_frames(folder)
         if not self.frames:
             raise InputError(f"{folder}: no frames (*.png, *.jpg) to label")
-        self.labels = load_labels(folder)
+        self.labels = load_labels(folder, config.name)
         self.guesses: dict[str, Guess] = {}
         self.uncertain_only = False
         self.index = self.first_unlabelled()
@@ -109,7 +109,7 @@ class LabelSession:
             raise ValueError(f"not a label colour: {color!r}")
         old = self.labels.get(self.name)
         self.labels[self.name] = replace(old, color=color) if old else Label(color)
-        save_labels(self.folder, self.labels)
+        save_labels(self.folder, self.labels, self.config.name)
         self.move(1)
 
     def accept_guess(self) -> None:
@@ -124,7 +124,7 @@ class LabelSession:
         color = old.color if old else self.guess_for().label
         new_fire = None if old is not None and old.fire == fire else fire
         self.labels[self.name] = Label(color, new_fire)  # a fire mark overrides "not a fire"
-        save_labels(self.folder, self.labels)
+        save_labels(self.folder, self.labels, self.config.name)
 
     def order(self) -> list[int]:
         """Frame indexes in visiting order: all, or only the uncertain ones, least sure first.

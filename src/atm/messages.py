@@ -32,14 +32,14 @@ def heartbeat(
     ts: float,
     triggers: int,
     confidence: float | None,
-    chart_ok: bool,
+    charts: str,
     counters: str,
     zone: str = "",
 ) -> str:
+    """`charts` is `chart OK` / `chart NOT OK`, or each chart's state when there are several."""
     conf = f"{confidence:.2f}" if confidence is not None else "n/a"
-    chart = "chart OK" if chart_ok else "chart NOT OK"
     text = (
-        f"🟢 {local(ts, zone):%H:%M} alive | {triggers} triggers | confidence avg {conf} | {chart}"
+        f"🟢 {local(ts, zone):%H:%M} alive | {triggers} triggers | confidence avg {conf} | {charts}"
     )
     return f"{text} | {counters}" if counters else text
 

@@ -61,6 +61,10 @@ class Workspace:
     def pause_file(self) -> Path:
         return self.home / "PAUSED"
 
+    def pause_file_of(self, chart: str) -> Path:
+        """A chart's own pause file when several are watched (`PAUSED-GLD`); "" = the one."""
+        return self.home / f"PAUSED-{chart}" if chart else self.pause_file
+
     def active_config(self) -> Path:
         """The file `configs/current.txt` names; a clear error when there is none."""
         marker = self.configs / "current.txt"

@@ -39,7 +39,7 @@ def test_live_debug_reads_the_screen(
 ) -> None:
     config = write_config(tmp_path, discord_server, interval_s=5.0)
     image = frame(["gray", "turquoise", "dark_green", "light_green"])
-    with ImageWindow(display.display, image, x=0, y=0, title=TITLE):  # type: ignore[arg-type]
+    with ImageWindow(display.display, image, x=0, y=0, title=TITLE):
         out = subprocess.run(
             [
                 sys.executable,

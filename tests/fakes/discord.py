@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.http_service import Answer, FakeService, Fault, Part, Recorded
@@ -36,6 +37,7 @@ class Posted:
     thread_id: str | None
     files: dict[str, Part]
     request: Recorded
+    received: float = field(default_factory=time.monotonic)  # for latencies, s
 
 
 GUILD_ID = "222222222222222222"

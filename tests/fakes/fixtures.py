@@ -44,8 +44,8 @@ def healthcheck_server() -> Iterator[FakeHealthcheck]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def x_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XServer]:
+def require_x() -> None:
+    """Skip (fail under CI) unless this machine can run the real-window tests."""
     if not sys.platform.startswith("linux"):
         pytest.skip("the real-window tests run on Linux/X11 only")
     missing = missing_tools()
@@ -54,6 +54,11 @@ def x_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XServer]:
         if os.environ.get("CI"):
             pytest.fail(f"CI must install the X test tools; {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def x_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XServer]:
+    require_x()
     server = XServer(tmp_path_factory.mktemp("xserver")).start()
     yield server
     server.stop()

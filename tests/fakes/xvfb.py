@@ -48,8 +48,15 @@ def missing_tools() -> list[str]:
 class XServer:
     """`Xvfb :N -screen 0 1920x1080x24 -nolisten tcp` plus openbox; `display` is ":N"."""
 
-    def __init__(self, workdir: Path, *, window_manager: bool = True) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        window_manager: bool = True,
+        size: tuple[int, int] = (WIDTH, HEIGHT),
+    ) -> None:
         self._workdir = workdir
+        self.size = size
         self._window_manager = window_manager
         self._log = open(workdir / "x.log", "wb")  # noqa: SIM115 - closed in stop()
         self._procs: list[subprocess.Popen[bytes]] = []
@@ -61,7 +68,7 @@ class XServer:
         xvfb = subprocess.Popen(
             [
                 *("Xvfb", "-displayfd", str(write_fd), "-nolisten", "tcp"),
-                *("-screen", "0", f"{WIDTH}x{HEIGHT}x24"),
+                *("-screen", "0", f"{self.size[0]}x{self.size[1]}x24"),
             ],
             pass_fds=(write_fd,),
             stdout=self._log,
@@ -124,7 +131,7 @@ class XServer:
 
     def _display_answers(self) -> bool:
         try:
-            return self.xdotool("getdisplaygeometry").split() == [str(WIDTH), str(HEIGHT)]
+            return self.xdotool("getdisplaygeometry").split() == [str(n) for n in self.size]
         except RuntimeError:
             return False
 
@@ -224,7 +231,7 @@ class ImageWindow:
         self._dir = Path(tempfile.mkdtemp(prefix="atm-imagewindow-"))
         self._path = self._dir / "frame.png"
         self._write(image)
-        self._lines: queue.Queue[str] = queue.Queue()
+        self._lines: queue.Queue[tuple[str, float]] = queue.Queue()  # and when it came
         self._proc = subprocess.Popen(
             [
                 *(sys.executable, "-c", _CHILD, str(self._path), str(x), str(y), title),
@@ -239,10 +246,19 @@ class ImageWindow:
         self._reader.start()
         self._expect("ready")
 
-    def show(self, image: Rgb) -> None:
-        """Replace the picture and return once the window displays it."""
+    def show(self, image: Rgb) -> float:
+        """Replace the picture and return once the window displays it: since when."""
+        self.post(image)
+        return self.shown()
+
+    def post(self, image: Rgb) -> None:
+        """Replace the picture without waiting (`shown()` waits): several windows that
+        change together show their pictures within one poll of each other."""
         self._write(image)
-        self._expect("shown")
+
+    def shown(self) -> float:
+        """Wait until the window displays the picture posted; when it did (monotonic s)."""
+        return self._expect("shown")
 
     def close(self) -> None:
         if self._proc.poll() is None:
@@ -273,26 +289,28 @@ class ImageWindow:
         # Written beside the target then renamed: the child never reads half a PNG, and
         # the new inode tells it the file changed even within one mtime tick.
         tmp = self._dir / "next.png"
-        PILImage.fromarray(np.ascontiguousarray(image, dtype=np.uint8), "RGB").save(tmp)
+        picture = PILImage.fromarray(np.ascontiguousarray(image, dtype=np.uint8), "RGB")
+        picture.save(tmp, compress_level=1)  # fast: windows that change together stay close
         tmp.replace(self._path)
 
     def _read(self) -> None:
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
-            self._lines.put(line.strip())
-        self._lines.put("")  # EOF: the child died
+            self._lines.put((line.strip(), time.monotonic()))
+        self._lines.put(("", time.monotonic()))  # EOF: the child died
 
-    def _expect(self, word: str) -> None:
+    def _expect(self, word: str) -> float:
         try:
-            line = self._lines.get(timeout=self._timeout_s)
+            line, at = self._lines.get(timeout=self._timeout_s)
         except queue.Empty:
-            line = "<timeout>"
+            line, at = "<timeout>", 0.0
         if line != word:
             self._proc.kill()
             self._proc.wait()
             stderr = self._proc.stderr.read() if self._proc.stderr else ""
             self.close()
             raise RuntimeError(f"window {self.title!r}: wanted {word!r}, got {line!r}: {stderr}")
+        return at
 
 
 ShowImage = Callable[..., ImageWindow]  # the `show_image` fixture

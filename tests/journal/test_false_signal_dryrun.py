@@ -60,3 +60,26 @@ def test_a_false_signal_is_a_false_positive_in_the_next_dry_run(
     assert code == 1 and result["passed"] is False
     assert result["fires"]["fp"] == 1  # type: ignore[index]
     assert result["precision"] < 1  # type: ignore[operator]
+
+
+def test_a_false_signal_on_one_of_several_charts_labels_that_charts_sample(
+    tmp_path: Path,
+) -> None:
+    """With [[charts]], samples are named `<time>_<chart>_<colour>.png` and each chart's
+    labels live in `labels.<chart>.json`: the press marks GLD's sample in GLD's labels."""
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, bars=8, scale=0.5, seed=3, theme="light")
+    name = sorted(load_labels(corpus))[-1]
+    ts = frame_time(Path(name))
+    sample = f"{Path(name).stem}_GLD_gray.png"
+    (tmp_path / "samples").mkdir()
+    shutil.copy(corpus / name, tmp_path / "samples" / sample)
+    sid = signal_id("GLD→XAUUSD", "SELL", ts)
+    audit = AuditLog(tmp_path / "logs")
+    audit.write(ts, {**signal_event(sid, "SELL", "GLD→XAUUSD", color="gray"), "chart": "GLD"})
+    audit.close()
+
+    args = ["--home", str(tmp_path), "journal", "add", "--signal", sid, "--false-signal"]
+    assert main(args) == 0
+    assert load_labels(tmp_path / "samples", "GLD") == {sample: Label("gray", not_fire=True)}
+    assert not (tmp_path / "samples" / "labels.json").exists()

@@ -28,7 +28,7 @@ from atm.geometry import Rect
 from atm.sim.corpus import write_corpus
 from atm.sim.layout import Layout
 from atm.ui import View, color_view, region_view
-from atm.vision.image_io import read_image
+from atm.vision.image_io import read_image, write_png
 from tests.fakes.xvfb import ImageWindow, XServer, window_origin
 
 BARS, SEED = 12, 8  # every colour on screen, a SELL and a BUY FIRE
@@ -343,3 +343,36 @@ def _screenshot(display: XServer, window: str, out: Path, docs_name: str) -> Non
     assert float(np.asarray(picture).std()) > 20  # a real picture, not a blank screen
     if os.environ.get("ATM_DOCS_SCREENSHOTS"):
         shutil.copy(out, DOCS / docs_name)
+
+
+def test_a_chart_added_by_the_wizard_gets_the_title_typed(
+    display: XServer, corpus: Path, tmp_path: Path, wizards: list[Wizard]
+) -> None:
+    """`--auto --chart GLD` on a screen of DIA (the active config) and GLD beside it: the
+    wizard preselects GLD's strip, and the title typed at the save step is GLD's own."""
+    dia = list_frames(corpus)[-1]
+    home = tmp_path / "home"
+    assert (
+        main(["--home", str(home), "calibrate", "--auto", "--yes", "--screenshot", str(dia)]) == 0
+    )
+    gld = tmp_path / "gld"
+    write_corpus(gld, BARS, 0.75, SEED, "light")
+    left, right = read_image(dia), read_image(list_frames(gld)[-1])
+    screen = np.zeros((1080, 1920 + right.shape[1], 3), np.uint8)
+    screen[:, :1920], screen[: right.shape[0], 1920:] = left, right
+    shot = tmp_path / "screen.png"
+    write_png(shot, screen)
+    wizard = Wizard(display, home, "--auto", "--chart", "GLD", "--screenshot", str(shot))
+    wizards.append(wizard)
+    wizard.find()
+    wizard.keys(*["Return"] * 13, "End", *["BackSpace"] * 40)  # as proposed, to the title
+    wizard.type("TradeStation - GLD")
+    wizard.keys("Return")
+    rc, out = wizard.finish()
+    assert rc == 0, out
+    charts = {t["name"]: t for t in written(home)["charts"]}  # type: ignore[attr-defined]
+    assert list(charts) == ["DIA", "GLD"]
+    assert charts["GLD"]["window_title"] == "TradeStation - GLD"
+    assert charts["DIA"]["window_title"] == "TradeStation"
+    strip = Layout.for_scale(0.75).strip
+    assert abs(charts["GLD"]["dot_roi"]["x"] - (1920 + strip.x)) <= 2

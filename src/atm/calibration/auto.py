@@ -45,17 +45,36 @@ def propose(
     `later` are screenshots of the same screen taken seconds after it, and `reader` reads
     text: with them the canary is kept off whatever changes on its own (`calibration.canary`).
     """
-    height, width = image.shape[:2]
     run = find_dot_row(image)
     if run is None:
-        return Proposal(
-            width,
-            height,
-            missing=(
-                f"dot strip: no row of {MIN_DOTS}+ evenly spaced dots found "
-                "(is the M2D MAPS strip visible?)",
-            ),
-        )
+        return nothing_found(image)
+    return propose_from(image, run, later=later, reader=reader)
+
+
+def nothing_found(image: Image) -> Proposal:
+    """The proposal for a screenshot without a dot strip: it says so."""
+    height, width = image.shape[:2]
+    return Proposal(
+        width,
+        height,
+        missing=(
+            f"dot strip: no row of {MIN_DOTS}+ evenly spaced dots found "
+            "(is the M2D MAPS strip visible?)",
+        ),
+    )
+
+
+def propose_from(
+    image: Image,
+    run: list[Spot],
+    *,
+    later: Sequence[Image] = (),
+    reader: TextReader | None = None,
+    area: Rect | None = None,
+) -> Proposal:
+    """The proposal around one dot row `run` of `image`; `area` bounds the price axis and
+    the canary when the screen holds other charts (their panes are not this chart's)."""
+    height, width = image.shape[:2]
     strip = find_strip(image, run)
     dots, colors, unknown = _name_colors(run)
     colors["background"] = to_rgb(strip.back.rgb)
@@ -66,8 +85,8 @@ def propose(
     chart = find_chart(image, strip)
     if chart is None:
         missing.append("chart area: no pane above the dot strip")
-    axis, points = _axis(image, strip, chart, reader, missing)
-    canary = choose_canary([image, *later], chart, axis, reader)
+    axis, points = _axis(image, strip, chart, reader, missing, area)
+    canary = choose_canary([image, *later], chart, axis, reader, area)
     if canary.roi is None:
         missing.append(f"canary: {canary.why}")
     return Proposal(
@@ -111,10 +130,16 @@ def accept(proposal: Proposal, image: Image, window_title: str) -> Calibration:
 
 
 def _axis(
-    image: Image, strip: Strip, chart: Rect | None, reader: TextReader | None, missing: list[str]
+    image: Image,
+    strip: Strip,
+    chart: Rect | None,
+    reader: TextReader | None,
+    missing: list[str],
+    area: Rect | None,
 ) -> tuple[Rect | None, tuple[AxisMark, AxisMark] | None]:
     """The price axis column and two of its labels read; what is not found goes to `missing`."""
-    axis = find_axis(image, strip, chart) if chart is not None else None
+    end = area.right if area is not None else None
+    axis = find_axis(image, strip, chart, end) if chart is not None else None
     if axis is None:
         missing.append("price axis: no column of labels right of the chart")
     points = read_points(image, axis, reader) if axis is not None else None

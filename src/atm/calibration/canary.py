@@ -79,16 +79,18 @@ def choose_canary(
     chart: Rect | None,
     axis: Rect | None,
     reader: TextReader | None,
+    area: Rect | None = None,
 ) -> CanaryChoice:
     """The canary for screenshots `shots` ((H, W, 3) uint8 RGB, the first is the
-    calibration's; more are the same screen seconds later), or None with the reason."""
+    calibration's; more are the same screen seconds later), or None with the reason.
+    `area`: the part of the screen that is this chart's when it shares it with others."""
     if chart is None or chart.y < 8:
         return CanaryChoice(None, "no room above the chart: the canary is off", False)
     image = shots[0]
     moved = changed(shots, chart.y)
     words = read_words(image, Rect(0, 0, image.shape[1], chart.y), reader)
     rejected: list[str] = []
-    for roi in candidates(image.shape[1], image.shape[0], chart, axis):
+    for roi in candidates(image.shape[1], image.shape[0], chart, axis, area):
         flaw = judge(image, roi, moved, words)
         if flaw is None:
             why = _why(_grown(roi, image), words, len(shots), reader)
@@ -103,14 +105,18 @@ def choose_canary(
     )
 
 
-def candidates(width: int, height: int, chart: Rect, axis: Rect | None) -> list[Rect]:
-    """Regions a canary may take, in order of preference (see the module docstring)."""
+def candidates(
+    width: int, height: int, chart: Rect, axis: Rect | None, area: Rect | None = None
+) -> list[Rect]:
+    """Regions a canary may take, in order of preference (see the module docstring); with
+    `area`, only those inside it (a neighbouring chart's title bar is not this one's)."""
     scale = height / 1080
     w = axis.w if axis is not None else round(150 * scale)
     right = axis.right if axis is not None else chart.right
     h = min(chart.y, round(40 * scale))
     step = max(1, w // 2)
-    sweep = [right - w, chart.x, *range(right - w - step, 0, -step), 0]
+    left = area.x if area is not None else 0
+    sweep = [right - w, chart.x, *range(right - w - step, left, -step), left]
     out: list[Rect] = []
     for band in range(BANDS):
         y = chart.y - h * (band + 1)
@@ -118,7 +124,7 @@ def candidates(width: int, height: int, chart: Rect, axis: Rect | None) -> list[
             break
         for x in sweep:
             roi = clip(Rect(x, y, w, h), width, height)
-            if roi not in out:
+            if roi not in out and (area is None or area.contains(roi)):
                 out.append(roi)
     return out
 

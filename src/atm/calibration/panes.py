@@ -59,14 +59,15 @@ def _pane_colour_above(cols: Image, y: int) -> tuple[int, Backdrop] | None:
     return None
 
 
-def find_axis(image: Image, strip: Strip, chart: Rect) -> Rect | None:
+def find_axis(image: Image, strip: Strip, chart: Rect, end: int | None = None) -> Rect | None:
     """The pane right of the chart (past its separator) that holds text: the price labels.
 
     Its colour is the one most of the columns just right of the chart's pane show; the
-    pane runs while columns keep it, and it must hold some text.
+    pane runs while columns keep it (up to column `end`, where another chart begins), and
+    it must hold some text.
     """
     height, width = image.shape[:2]
-    rows = image[chart.y : chart.bottom, strip.pane_right :]
+    rows = image[chart.y : chart.bottom, strip.pane_right : end]
     if rows.shape[1] < 8:
         return None
     back = backdrop(rows[:, : max(8, round(60 * height / 1080))], BACKGROUND_TOLERANCE)

@@ -26,16 +26,14 @@ import tomli_w
 
 from atm import config as config_mod
 from atm import inputs
-from atm.calibration import Calibration, clip, default_canary
-from atm.colors import CALIBRATED, REFERENCE_RGB
+from atm.calibration import Calibration
+from atm.calibration.keys import calibrated
 from atm.errors import ConfigError, UsageError
 from atm.fileio import write_atomic
-from atm.geometry import Rect
 
 CURRENT = "current.txt"
 _STAMP = "%Y-%m-%d-%H%M"
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}-\d{4})(?:-(\d+))?\.toml$")
-_DEFAULT_TOLERANCE = {"background": 25}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,73 +67,15 @@ def to_config_dict(
     """
     data: dict[str, Any] = copy.deepcopy(dict(base or {}))
     data["schema"] = 1
-    data["window_title"] = cal.window_title
+    keys = calibrated(cal, data)
+    data["window_title"] = keys.pop("window_title")
     data.setdefault("symbol_label", config_mod.Config().symbol_label)
-    data["dot_roi"] = _roi(cal.dot_roi)
-    data["chart_roi"] = _roi(cal.chart_roi)
-    capture = dict(data.get("capture", {}))
-    capture["region"] = {"x": 0, "y": 0, "w": cal.width, "h": cal.height}
-    capture["follow_window"] = False
-    data["capture"] = capture
-    data["colors"] = _colors(cal, data.get("colors", {}))
-    data["y_axis"] = _y_axis(cal)
-    data["canary"] = _canary(cal, data.get("canary", {}))
-    sources = _secrets(data, env or {}, held)
+    data.update(keys)
+    sources = secrets(data, env or {}, held)
     return data, sources
 
 
-def _roi(rect: Rect) -> dict[str, int]:
-    return {"x": rect.x, "y": rect.y, "w": rect.w, "h": rect.h}
-
-
-def _canary(cal: Calibration, previous: Mapping[str, Any]) -> dict[str, Any]:
-    """The `[canary]` table: the region and its baseline, or `enabled = false` when no
-    steady region was found (with the top-right corner as a region that fits the screen)."""
-    canary = dict(previous) if isinstance(previous, Mapping) else {}
-    canary["baseline_phash"] = cal.canary_phash
-    if cal.canary_roi is None:
-        canary["enabled"] = False
-        canary["roi"] = _roi(default_canary(cal.width, cal.height))
-    else:
-        canary.pop("enabled", None)
-        canary["roi"] = _roi(cal.canary_roi)
-    return canary
-
-
-def _colors(cal: Calibration, previous: Mapping[str, Any]) -> dict[str, Any]:
-    """Calibrated classes get their measured RGB, the rest the reference; tolerances kept."""
-    out: dict[str, Any] = {}
-    for name in CALIBRATED:
-        old = previous.get(name, {}) if isinstance(previous, Mapping) else {}
-        tolerance = old.get("tolerance") if isinstance(old, Mapping) else None
-        rgb = cal.colors.get(name, REFERENCE_RGB[name])
-        out[name] = {
-            "rgb": [int(c) for c in rgb],
-            "tolerance": tolerance or _DEFAULT_TOLERANCE.get(name, 60),
-        }
-    return out
-
-
-def _y_axis(cal: Calibration) -> dict[str, Any]:
-    roi = cal.y_axis_roi or _axis_fallback(cal)
-    out: dict[str, Any] = {"roi": _roi(roi)}
-    if cal.y_axis_points is not None:
-        out["points"] = [{"y": p.y, "price": float(p.price)} for p in cal.y_axis_points]
-    if cal.axis_fingerprint:
-        out["fingerprint"] = cal.axis_fingerprint
-    return out
-
-
-def _axis_fallback(cal: Calibration) -> Rect:
-    """Where the price labels usually are when none were marked: right of the chart."""
-    chart = cal.chart_roi
-    if cal.width - chart.right >= 8:
-        width = min(round(150 * cal.height / 1080), cal.width - chart.right)
-        return clip(Rect(chart.right, chart.y, width, chart.h), cal.width, cal.height)
-    return chart
-
-
-def _secrets(data: dict[str, Any], env: Mapping[str, str], held: Collection[str]) -> dict[str, str]:
+def secrets(data: dict[str, Any], env: Mapping[str, str], held: Collection[str]) -> dict[str, str]:
     sources: dict[str, str] = {}
     for var, keys in config_mod.ENV_SECRETS.items():
         node = data
@@ -182,26 +122,56 @@ def save_config(
     Raises `ConfigError` (nothing written) when the result would not load.
     """
     configs.mkdir(parents=True, exist_ok=True)
-    path = _free_name(configs, now)
     notes: tuple[str, ...] = ()
     data, sources = to_config_dict(cal, base, env, held)
     try:
-        config = config_mod.from_dict(data, source=str(path))
+        config_mod.from_dict(data, source="calibration")
     except ConfigError as exc:
         if base is None:
             raise
         # a broken earlier config must not block a fresh calibration: start from defaults
         notes = (f"the previous config's other settings were not carried over: {exc}",)
         data, sources = to_config_dict(cal, None, env, held)
-        config = config_mod.from_dict(data, source=str(path))
-    header = (
+    path, config = write_version(configs, data, now=now, header=_header(now))
+    return Saved(path, config, sources, notes)
+
+
+def save_charts(
+    configs: Path,
+    data: Mapping[str, Any],
+    *,
+    now: datetime,
+    env: Mapping[str, str] | None = None,
+    held: Collection[str] = (),
+) -> Saved:
+    """Write `data` (a `[[charts]]` config from `calibration.tables`) as the next version,
+    its secrets kept out as `save_config` keeps them. `ConfigError` when it would not load."""
+    out = copy.deepcopy(dict(data))
+    sources = secrets(out, env or {}, held)
+    path, config = write_version(configs, out, now=now, header=_header(now))
+    return Saved(path, config, sources)
+
+
+def _header(now: datetime) -> str:
+    return (
         f"# written by `atm calibrate` on {now:%Y-%m-%d %H:%M}; earlier configs are kept\n"
         "# beside it (`atm config list`, `atm config rollback`). Secrets may instead come\n"
         "# from ATM_DISCORD_URL, ATM_TG_TOKEN and ATM_TG_CHAT, which win over this file.\n"
     )
+
+
+def write_version(
+    configs: Path, data: Mapping[str, Any], *, now: datetime, header: str
+) -> tuple[Path, config_mod.Config]:
+    """Validate `data`, write it as a new `configs/YYYY-MM-DD-HHMM.toml`, make it current.
+
+    Raises `ConfigError` (nothing written) when it would not load."""
+    configs.mkdir(parents=True, exist_ok=True)
+    path = _free_name(configs, now)
+    config = config_mod.from_dict(data, source=str(path))
     write_atomic(path, header + to_toml(data))
     write_atomic(configs / CURRENT, path.name + "\n")
-    return Saved(path, config, sources, notes)
+    return path, config
 
 
 def to_toml(data: Mapping[str, Any]) -> str:
@@ -221,16 +191,23 @@ def to_toml(data: Mapping[str, Any]) -> str:
 def _section(path: list[str], table: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
     tables: list[tuple[str, Mapping[str, Any]]] = []
+    arrays: list[tuple[str, list[Mapping[str, Any]]]] = []
     for key, value in table.items():
         # notify tables stay sections: that is where a user types webhook URLs and tokens
         if isinstance(value, Mapping) and (not _inline(value) or path[:1] == ["notify"]):
             tables.append((key, value))
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            arrays.append((key, value))  # [[charts]]
         else:
             lines.append(f"{_key(key)} = {_value(value)}\n")
     if path and (lines or not tables):
         lines.insert(0, f"\n[{'.'.join(_key(p) for p in path)}]\n")
     for key, sub in tables:
         lines += _section([*path, key], sub)
+    for key, items in arrays:
+        for item in items:
+            head = f"\n[[{'.'.join(_key(p) for p in [*path, key])}]]\n"
+            lines += [head, *_section([*path, key], item)[1:]]
     return lines
 
 

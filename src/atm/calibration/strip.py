@@ -61,26 +61,41 @@ class Strip:
 
 
 def find_dot_row(image: Image) -> list[Spot] | None:
-    """The best row of evenly spaced dot-shaped blobs, left to right; None if none.
+    """The best row of evenly spaced dot-shaped blobs, left to right; None if none."""
+    rows = find_dot_rows(image)
+    return rows[0] if rows else None
+
+
+def find_dot_rows(image: Image) -> list[list[Spot]]:
+    """Every row of evenly spaced dot-shaped blobs that may be a dot strip, best first.
 
     A row must be mostly in class colours, and unique: a dotted grid line is a row of
     evenly spaced specks too (grey ones look like the gray class), but a grid repeats the
     same row across the chart. With fewer than `MIN_DOTS` dots on screen (a session's
     first bars), one or two dots of a class colour alone in a wide clear pane are taken.
+    Rows further down the list are candidates for other charts on the same screen (two
+    charts side by side at one scale share a row: each of its runs is a candidate); which
+    of them are strips is `calibration.several`'s to judge.
     """
     spots = _spots(image)
-    runs = [run for run in map(_regular_run, _rows(spots)) if len(run) >= MIN_DOTS]
-    best: tuple[float, list[Spot]] | None = None
-    for run in runs:
+    per_row = [_regular_runs(row) for row in _rows(spots)]
+    runs = [found[0] for found in per_row if found]  # each row's longest: the grid test's
+    best = _ranked(runs, runs)
+    if not best:
+        lonely = _lonely_dots(image, [s for s in spots if not any(s in r for r in runs)])
+        return [lonely] if lonely else []
+    return best + _ranked([run for found in per_row for run in found[1:]], runs)
+
+
+def _ranked(candidates: list[list[Spot]], runs: list[list[Spot]]) -> list[list[Spot]]:
+    """The candidates mostly in class colours and not repeated like a grid, best first
+    (of equal scores the upper row, then the left run: the order they were found in)."""
+    scored: list[tuple[float, list[Spot]]] = []
+    for run in candidates:
         named = _named_share(run)
-        if named < 0.5 or _repeated(run, runs):
-            continue
-        score = len(run) * named
-        if best is None or score > best[0]:
-            best = (score, run)
-    if best is not None:
-        return best[1]
-    return _lonely_dots(image, [s for s in spots if not any(s in r for r in runs)])
+        if named >= 0.5 and not _repeated(run, runs):
+            scored.append((len(run) * named, run))
+    return [run for _, run in sorted(scored, key=lambda item: -item[0])]
 
 
 def _repeated(run: list[Spot], runs: list[list[Spot]]) -> bool:
@@ -228,10 +243,10 @@ def _rows(spots: list[Spot]) -> list[list[Spot]]:
     return rows
 
 
-def _regular_run(row: list[Spot]) -> list[Spot]:
-    """The longest left-to-right run of same-size spots at one spacing.
+def _regular_runs(row: list[Spot]) -> list[list[Spot]]:
+    """The left-to-right runs of same-size spots at one spacing, longest first.
 
-    A bar without a dot leaves a gap of two or three spacings; the run goes on over it.
+    A bar without a dot leaves a gap of two or three spacings; a run goes on over it.
     """
     if len(row) < MIN_DOTS:
         return []
@@ -244,17 +259,18 @@ def _regular_run(row: list[Spot]) -> list[Spot]:
     if wide.size == 0:
         return []
     spacing = float(np.median(wide))
-    best: list[Spot] = []
+    found: list[list[Spot]] = []
     current = [same[0]]
     for spot, gap in zip(same[1:], gaps, strict=True):
         bars = round(gap / spacing)
         if 1 <= bars <= 3 and abs(gap - bars * spacing) <= 0.2 * spacing + 1:
             current.append(spot)
         else:
+            found.append(current)
             current = [spot]
-        if len(current) > len(best):
-            best = current
-    return best if len(best) >= MIN_DOTS else []
+    found.append(current)
+    # stable: of two runs of one length the left one first, as the longest always was
+    return sorted((run for run in found if len(run) >= MIN_DOTS), key=lambda run: -len(run))
 
 
 _REFS = np.array([REFERENCE_RGB[c] for c in DOT_COLORS], dtype=np.float64)

@@ -15,9 +15,15 @@ def open_capture(config: Config, clock: Clock) -> LiveCapture:
     With a `window_title` the window is also checked to exist and not be minimised even
     when the region is a fixed desktop rectangle: otherwise the loop would read whatever
     happens to be on the screen there and never say "cannot find chart".
+    `capture.method = "print_window"` reads the window's own rendering instead (Windows),
+    region relative to its client area, so a covering window does not matter.
     Nothing is grabbed yet: a missing display or window shows up at the first `grab()`.
     """
     region = config.capture.region
+    if config.capture.method == "print_window":
+        from atm.capture.rendered import RenderedWindowCapture
+
+        return RenderedWindowCapture(config.window_title, region, clock)
     if config.window_title:
         follow = config.capture.follow_window
         return WindowCapture(config.window_title, region, clock, follow=follow)

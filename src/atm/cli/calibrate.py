@@ -16,6 +16,9 @@ def register(sub: Sub) -> None:
     p.add_argument("--delay", metavar="SEC", type=between(0, 3600), default=3.0, help="countdown")
     p.add_argument("--auto", action="store_true", help="propose ROIs and colours")
     p.add_argument("--yes", action="store_true", help="with --auto: accept without a window")
+    p.add_argument(
+        "--chart", metavar="NAME", help="add or replace this chart of a [[charts]] config"
+    )
     p.set_defaults(handler=_cmd_calibrate)
 
 
@@ -29,4 +32,5 @@ def _cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
         delay=args.delay,
         auto=args.auto,
         yes=args.yes,
+        chart=args.chart,
     )

@@ -26,6 +26,10 @@ def config_opt(p: argparse.ArgumentParser) -> None:
     )
 
 
+def chart_opt(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--chart", metavar="NAME", help=f"with [[charts]]: {help}")
+
+
 def workspace(args: argparse.Namespace) -> Workspace:
     return Workspace.resolve(args.home)
 

@@ -24,6 +24,10 @@ def register(sub: Sub) -> None:
     u.set_defaults(handler=_cmd_use)
     r = csub.add_parser("rollback", help="make the config before the active one active again")
     r.set_defaults(handler=_cmd_rollback)
+    m = csub.add_parser("migrate", help="rewrite a single-chart config in the [[charts]] form")
+    m.add_argument("path", nargs="?", type=Path, help="default: the active config")
+    m.add_argument("--name", metavar="NAME", help="the chart's name (default: from its symbol)")
+    m.set_defaults(handler=_cmd_migrate)
 
 
 def _cmd_check(args: argparse.Namespace, console: Console) -> int:
@@ -49,3 +53,10 @@ def _cmd_rollback(args: argparse.Namespace, console: Console) -> int:
     from atm.tools.calibrate import run_config_rollback
 
     return run_config_rollback(workspace(args), console)
+
+
+def _cmd_migrate(args: argparse.Namespace, console: Console) -> int:
+    from atm.tools.config_migrate import migrate_config
+
+    ws = workspace(args)
+    return migrate_config(ws, args.path or ws.active_config(), args.name, console)

@@ -7,13 +7,23 @@ from pathlib import Path
 
 from rich.console import Console
 
-from atm.cli.common import Sub, between, config_opt, corpus_config, load_config, share, whole
+from atm.cli.common import (
+    Sub,
+    between,
+    chart_opt,
+    config_opt,
+    corpus_config,
+    load_config,
+    share,
+    whole,
+)
 
 
 def register(sub: Sub) -> None:
     p = sub.add_parser("label", help="Tk labeler writing DIR/labels.json")
     p.add_argument("dir", type=Path)
     config_opt(p)
+    chart_opt(p, "label this chart's dots (writes DIR/labels.NAME.json)")
     p.set_defaults(handler=_cmd_label)
     _register_dryrun(sub)
     _register_sim(sub)
@@ -38,6 +48,7 @@ def _register_dryrun(sub: Sub) -> None:
         help="gate: FIRE recall needed, 0..1 (default 0.95)",
     )
     config_opt(p)
+    chart_opt(p, "score this chart only (default: every chart with labels)")
     p.set_defaults(handler=_cmd_dryrun)
 
 
@@ -73,7 +84,8 @@ def _register_sim(sub: Sub) -> None:
 def _cmd_label(args: argparse.Namespace, console: Console) -> int:
     from atm.tools.label import run_label
 
-    return run_label(args.dir, load_config(args, args.config or corpus_config(args.dir)), console)
+    config = load_config(args, args.config or corpus_config(args.dir))
+    return run_label(args.dir, config, console, chart=args.chart)
 
 
 def _cmd_sim(args: argparse.Namespace, console: Console) -> int:
@@ -103,4 +115,5 @@ def _cmd_dryrun(args: argparse.Namespace, console: Console) -> int:
         as_json=args.json,
         min_precision=args.min_precision,
         min_recall=args.min_recall,
+        chart=args.chart,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from atm.cli.common import Sub, between, config_opt, load_config, whole, workspace
+from atm.cli.common import Sub, between, chart_opt, config_opt, load_config, whole, workspace
 
 
 def register(sub: Sub) -> None:
@@ -16,6 +16,7 @@ def register(sub: Sub) -> None:
     p.add_argument("--screenshot", metavar="PATH", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     config_opt(p)
+    chart_opt(p, "this chart only (default: every chart)")
     p.set_defaults(handler=_cmd_debug)
 
     p = sub.add_parser("run", help="watch the chart and alert (the main job)")
@@ -65,5 +66,11 @@ def _cmd_debug(args: argparse.Namespace, console: Console) -> int:
     from atm.tools.debug import run_debug
 
     return run_debug(
-        load_config(args), workspace(args), console, args.screenshot, args.delay, args.json
+        load_config(args),
+        workspace(args),
+        console,
+        args.screenshot,
+        args.delay,
+        args.json,
+        chart=args.chart,
     )

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, ValidationError
 
 from atm import inputs
+from atm.config import charts as chart_tables
 from atm.config.journal import Journal
 from atm.config.sections import (
     AlertKind,
@@ -46,7 +47,7 @@ from atm.config.services import (
     Telegram,
 )
 from atm.config_errors import describe
-from atm.errors import ConfigError
+from atm.errors import ConfigError, UsageError
 from atm.secrets import ENV_SECRETS, SecretStore, Source, open_store, overlay
 
 # The sections live in `sections` and `services`; they are part of this module's surface.
@@ -77,8 +78,10 @@ __all__ = [
     "Schedule",
     "Telegram",
     "YAxis",
+    "each_chart",
     "from_dict",
     "load",
+    "pick_charts",
 ]
 
 
@@ -105,6 +108,11 @@ class Config(Model):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
+    #: The chart's name under `[[charts]]`; "" for a single-chart config.
+    name: str = ""
+    #: One config per `[[charts]]` table (the shared keys with the chart's laid over
+    #: them); empty for a single-chart config. Not a TOML key as such.
+    charts: tuple[Config, ...] = Field(default=(), exclude=True)
     #: Where it was loaded from ("" for built-in defaults); not a TOML key.
     source: str = Field(default="", exclude=True)
     #: Where each secret came from (dotted key → source); not a TOML key.
@@ -141,21 +149,62 @@ def from_dict(
     """Validate a TOML-shaped mapping; `env` secrets (ATM_*) win over `store`'s, which win
     over the mapping's."""
     data, sources = overlay(dict(raw), env or {}, store)
+    shared, tables = chart_tables.split(data, source)
+    config = _validate(shared, source, sources)
+    charts = tuple(
+        _validate(chart_tables.merged(shared, table), source, sources, (i, table))
+        for i, table in enumerate(tables)
+    )
+    return config.model_copy(update={"charts": charts}) if charts else config
+
+
+def each_chart(config: Config) -> tuple[Config, ...]:
+    """The charts to watch: one config per `[[charts]]` table, or `config` alone."""
+    return config.charts or (config,)
+
+
+def pick_charts(config: Config, name: str | None) -> tuple[Config, ...]:
+    """The charts a one-off command (debug, dryrun, label) works on: the one `--chart NAME`
+    names, or every chart when `name` is None."""
+    charts = each_chart(config)
+    if name is None:
+        return charts
+    if not config.charts:
+        raise UsageError(
+            f"--chart {name}: {config.source or 'this config'} watches one chart "
+            "(no [[charts]]); leave --chart out"
+        )
+    chosen = tuple(c for c in charts if c.name == name)
+    if not chosen:
+        names = ", ".join(c.name for c in charts)
+        raise UsageError(f"--chart {name}: no such chart; this config watches {names}")
+    return chosen
+
+
+def _validate(
+    data: Mapping[str, Any],
+    source: str,
+    sources: dict[str, Source],
+    chart: tuple[int, Mapping[str, Any]] | None = None,
+) -> Config:
+    """One config; for a chart, errors in keys its table set are named `charts[i].key`."""
     try:
         config = Config.model_validate({**data, "source": source, "secret_sources": sources})
     except ValidationError as exc:
-        raise ConfigError(describe(source, exc, Config)) from None
-    _check_rois(config, source)
+        loc = exc.errors()[0]["loc"]
+        prefix = f"charts[{chart[0]}]." if chart and chart_tables.owns(chart[1], loc) else ""
+        raise ConfigError(describe(source, exc, Config, prefix)) from None
+    _check_rois(config, source, f"charts[{chart[0]}]." if chart else "")
     return config
 
 
-def _check_rois(config: Config, source: str) -> None:
+def _check_rois(config: Config, source: str, prefix: str = "") -> None:
     """What no one section can check: ROIs inside the capture region, and a tick finer than
     the calibrated price span (a wider one rounds every level to one value)."""
     low, high = sorted(p.price for p in config.y_axis.points)
     if config.levels.tick > high - low:
         raise ConfigError(
-            f"{source}: levels.tick: {config.levels.tick:g} is more than the price span of "
+            f"{source}: {prefix}levels.tick: {config.levels.tick:g} is more than the price span of "
             f"y_axis.points ({low:g} to {high:g}); expected the instrument's tick, such as 0.01"
         )
     region = config.capture.region
@@ -169,6 +218,6 @@ def _check_rois(config: Config, source: str) -> None:
     for key, roi in rois.items():
         if not bounds.contains(roi):
             raise ConfigError(
-                f"{source}: {key}: {roi.x},{roi.y} {roi.w}x{roi.h} lies outside the capture "
-                f"region ({region.w}x{region.h}); ROIs are relative to capture.region"
+                f"{source}: {prefix}{key}: {roi.x},{roi.y} {roi.w}x{roi.h} lies outside the "
+                f"capture region ({region.w}x{region.h}); ROIs are relative to capture.region"
             )

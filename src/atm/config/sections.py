@@ -83,6 +83,8 @@ class Colors(Model):
 class CaptureSettings(Model):
     region: Roi = Roi(x=0, y=0, w=1920, h=1080)
     follow_window: bool = False
+    # "print_window" (Windows): the chart window draws itself, so it is read while covered
+    method: Literal["screen", "print_window"] = "screen"
 
 
 class Loop(Model):
@@ -143,6 +145,9 @@ class CanarySettings(Model):
     baseline_phash: str = ""
     max_distance: int = Field(default=8, ge=0, le=64)
     every_cycles: int = Field(default=60, ge=1, le=1_000_000)
+    # a changed region must hold still this long before it pauses: longer than a minute,
+    # so a clock showing hours and minutes ticks inside it and is seen changing
+    settle_s: float = Field(default=65.0, ge=0, le=3600)
 
     @field_validator("baseline_phash")
     @classmethod

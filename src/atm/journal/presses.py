@@ -61,8 +61,10 @@ def _same(a: Trade, b: Trade) -> bool:
 
 
 def sample_name(signal: Signal) -> str:
-    """The name the runner gives a sample of that frame: `YYYYMMDD_HHMMSS_<colour>.png`."""
-    return f"{signal.ts:%Y%m%d_%H%M%S}_{signal.color or 'unknown'}.png"
+    """The name the runner gives a sample of that frame: `YYYYMMDD_HHMMSS_<colour>.png`
+    (`YYYYMMDD_HHMMSS_<chart>_<colour>.png` with several charts)."""
+    chart = f"{signal.chart}_" if signal.chart else ""
+    return f"{signal.ts:%Y%m%d_%H%M%S}_{chart}{signal.color or 'unknown'}.png"
 
 
 def label_not_fire(samples: Path, signal: Signal, on: bool) -> Path | None:
@@ -74,12 +76,12 @@ def label_not_fire(samples: Path, signal: Signal, on: bool) -> Path | None:
     """
     name = sample_name(signal)
     target = samples / name
-    labels = load_labels(samples) if samples.is_dir() else {}
+    labels = load_labels(samples, signal.chart) if samples.is_dir() else {}
     if not on:
         old = labels.get(name)
         if old is not None and old.not_fire:
             labels[name] = replace(old, not_fire=False)
-            save_labels(samples, labels)
+            save_labels(samples, labels, signal.chart)
         return target if target.exists() else None
     if not target.exists():
         source = Path(signal.frame) if signal.frame else None
@@ -89,5 +91,5 @@ def label_not_fire(samples: Path, signal: Signal, on: bool) -> Path | None:
         shutil.copyfile(source, target)
     color = signal.color if signal.color in DOT_COLORS else NONE
     labels[name] = Label(color=color, not_fire=True)
-    save_labels(samples, labels)
+    save_labels(samples, labels, signal.chart)
     return target

@@ -51,6 +51,7 @@ class Signal:
     price: float | None = None  # the chart's price at the alert, when a stage read it
     levels: Levels | None = None
     pressed: str | None = None  # the last Telegram button pressed for it
+    chart: str = ""  # its chart's name under [[charts]]; "" with one chart
 
 
 def signal_event(
@@ -164,6 +165,7 @@ def _signal(sid: str, record: dict[str, Any], fires: Path) -> Signal | None:
         screenshot=_file(record.get("screenshot"), fires),
         frame=_file(record.get("frame"), fires),
         price=_price(record.get("price")),
+        chart=str(record.get("chart") or ""),
     )
 
 

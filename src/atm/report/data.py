@@ -8,7 +8,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from atm.colors import DOT_COLORS
-from atm.corpus import load_labels
+from atm.corpus import labelled_charts, load_labels
 from atm.errors import InputError
 from atm.journal import signals as signals_mod
 from atm.journal import store
@@ -17,7 +17,8 @@ from atm.journal.signals import Signal
 from atm.report.period import Period
 from atm.workspace import Workspace
 
-_SAMPLE = re.compile(r"^(\d{8}_\d{6})_([a-z_]+)$")
+#: A sample's name: its time, its chart when there are several, the colour read.
+_SAMPLE = re.compile(rf"^(\d{{8}}_\d{{6}})_(?:.+_)?({'|'.join(DOT_COLORS)})$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -60,7 +61,9 @@ def _colour_pairs(
     if not samples.is_dir():
         return []
     try:
-        labels = load_labels(samples)
+        labels = {
+            n: v for c in labelled_charts(samples) for n, v in load_labels(samples, c).items()
+        }
     except InputError as exc:
         problems.append(f"{exc}; precision per colour left out")
         return []

@@ -1,25 +1,29 @@
 """The loop's concerns, one stage each, in the order the runner runs them every tick.
 
-    CanaryStage     full cycles: hash the layout region; pause detection when it changed
-    StartStopStage  the startup ping on the first cycle; the stop ping at the end
-    WatchStage      read the strip, step the state machine; late start, catch-up, setups
-    SignalStage     triggers (lockout, Phase B guard) and Phase B: the SL/TP levels
-    SampleStage     each colour change, the whole frame to samples/
-    HealthStage     failed grabs, black or frozen frames, lost sight: once per episode
-    HeartbeatStage  the heartbeat every `heartbeat.minutes` (paused: says nothing is watched)
+Each chart has its own stages (its canary, state machine, lockout, Phase B, samples and
+health), and the run has a few of its own around them:
+
+    CanaryStage     per chart, full cycles: hash the layout region; pause that chart
+    StartStopStage  the run's startup ping on the first cycle; its stop ping at the end
+    WatchStage      per chart: read the strip, step the machine; late start, catch-up
+    SignalStage     per chart: triggers (lockout, Phase B guard) and Phase B's levels
+    SampleStage     per chart: each colour change, the whole frame to samples/
+    HealthStage     per chart: failed grabs, black or frozen frames, lost sight
+    HeartbeatStage  the run's heartbeat, every chart in one message
     DeadMansSwitchStage  pings `[healthcheck] url`: start, each heartbeat, health, stop
 
-A new concern is a new stage: a class with `observe(tick)` and `close(ts)` that yields
-events (`atm.stages.base`), added to the list `default_stages` returns.
+A chart's stages see only that chart's tick, so a paused, lost or obstructed chart
+leaves the others as they are. A new concern is a new stage: a class with
+`observe(tick)` and `close(ts)` that yields events (`atm.stages.base`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from atm.canary import Canary
 from atm.config import Config
-from atm.stages.base import RunStats, Stage
+from atm.stages.base import ChartStages, RunStats, Stage
 from atm.stages.canary import CanaryStage
 from atm.stages.deadman import DeadMansSwitchStage, Pinger
 from atm.stages.health import HealthStage
@@ -30,28 +34,31 @@ from atm.stages.watch import WatchStage
 from atm.vision.axis import TextReader
 
 
-def default_stages(
+def chart_stages(
     config: Config,
     stats: RunStats,
-    summary: Callable[[], str],
     *,
     canary: Canary | None = None,
     save_samples: bool = False,
     ocr: TextReader | None = None,
-    deadman: Pinger | None = None,
-) -> list[Stage]:
-    """The stages of one chart's monitor; `summary` gives the fanout's counters; `deadman`
-    the dead-man's switch, when `[healthcheck] url` is set."""
+) -> ChartStages:
+    """The stages of one chart (`config` is that chart's, see `atm.config.each_chart`)."""
     health = HealthStage(config, stats)
-    stages: list[Stage] = [CanaryStage(canary)] if canary is not None else []
-    stages += [
-        StartStopStage(config, stats, summary, canary),
-        WatchStage(config),
-        SignalStage(config, stats, ocr),
-        SampleStage(save_samples),
-        health,
-        HeartbeatStage(config, stats, summary, health.health, canary),
-    ]
+    first: tuple[Stage, ...] = (CanaryStage(canary),) if canary is not None else ()
+    rest = (WatchStage(config), SignalStage(config, stats, ocr), SampleStage(save_samples), health)
+    return ChartStages(config, canary, health.health, first, rest)
+
+
+def run_stages(
+    config: Config,
+    charts: Sequence[ChartStages],
+    stats: RunStats,
+    summary: Callable[[], str],
+    deadman: Pinger | None = None,
+) -> tuple[list[Stage], list[Stage]]:
+    """The run's own stages: those before the charts' main stages, and those after them.
+    `summary` gives the fanout's counters; `deadman` the switch, with `[healthcheck] url`."""
+    after: list[Stage] = [HeartbeatStage(config, charts, stats, summary)]
     if deadman is not None:
-        stages.append(DeadMansSwitchStage(config, stats, health.health, deadman))
-    return stages
+        after.append(DeadMansSwitchStage(charts, stats, deadman))
+    return [StartStopStage(config, charts, stats, summary)], after

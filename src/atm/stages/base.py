@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from atm.config import AlertKind
+from atm.canary import Canary
+from atm.config import AlertKind, Config
 from atm.detect import Detection
 from atm.errors import CaptureError, WindowNotFound
 from atm.frame import Frame
+from atm.health import Health
 from atm.monitor import Observation
 from atm.notify.base import new_id
 from atm.types import Direction
@@ -27,7 +29,9 @@ class Alert:
     kind carries one, with `detection`'s dot circled. `cycle`: it reports this cycle's
     reading (the audit line's `notified`). `keep_as`: also save the screenshot under
     logs/fires with this file name, whether or not the kind is sent; `keep_raw`: the frame
-    itself too, unannotated (a False signal press turns it into a labelled sample)."""
+    itself too, unannotated (a False signal press turns it into a labelled sample).
+    `chart`: with several charts on one screen, the chart it is about; its screenshot is
+    that chart alone, its strip boxed (not the shared config's)."""
 
     kind: AlertKind
     text: str
@@ -38,6 +42,7 @@ class Alert:
     keep_as: str | None = None
     keep_raw: str | None = None
     id: str = field(default_factory=new_id)
+    chart: Config | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class Sample:
 
     frame: Frame
     color: str
+    chart: str = ""  # with several charts, the one whose colour changed
 
 
 Event = Alert | Audit | Sample
@@ -144,3 +150,19 @@ class Stage(Protocol):
     def close(self, ts: float) -> Iterable[Event]:
         """The run is ending at `ts`: last events (the stop ping)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChartStages:
+    """One chart's stages, and what the run's stages read of it. `first` runs before the
+    run's startup ping (the canary's first check is in that ping), `rest` after it."""
+
+    config: Config
+    canary: Canary | None
+    health: Health
+    first: tuple[Stage, ...]
+    rest: tuple[Stage, ...]
+
+    @property
+    def paused(self) -> bool:
+        return self.canary is not None and self.canary.paused

@@ -9,13 +9,11 @@ frozen loop sends nothing more, and that silence is what the service alerts on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from atm import messages
-from atm.config import Config
-from atm.health import Health
-from atm.stages.base import Event, RunStats, Tick
+from atm.stages.base import ChartStages, Event, RunStats, Tick
 
 
 class Pinger(Protocol):
@@ -31,13 +29,9 @@ class Pinger(Protocol):
 
 
 class DeadMansSwitchStage:
-    def __init__(self, config: Config, stats: RunStats, health: Health, switch: Pinger) -> None:
-        self._label, self._stats, self._health, self._switch = (
-            config.symbol_label,
-            stats,
-            health,
-            switch,
-        )
+    def __init__(self, charts: Sequence[ChartStages], stats: RunStats, switch: Pinger) -> None:
+        self._charts, self._stats, self._switch = charts, stats, switch
+        self._label = ", ".join(c.config.symbol_label for c in charts)
         self._heartbeats = 0
         self._paused_beats = 0
         self._open: frozenset[str] = frozenset()
@@ -45,9 +39,9 @@ class DeadMansSwitchStage:
     def observe(self, tick: Tick) -> Iterator[Event]:
         if tick.first:
             self._switch.start(f"ATM started watching {self._label}")
-        opened = self._health.opened
-        for kind in sorted(set(opened) - self._open):
-            self._switch.fail(opened[kind])
+        opened = self._opened()
+        for key in sorted(set(opened) - self._open):
+            self._switch.fail(opened[key])
         self._open = frozenset(opened)
         if self._stats.heartbeats > self._heartbeats:  # the heartbeat stage just sent one
             self._heartbeats = self._stats.heartbeats
@@ -58,6 +52,15 @@ class DeadMansSwitchStage:
             self._paused_beats = self._stats.paused_heartbeats
             self._switch.fail("ATM is paused (the chart layout changed): not watching the chart")
         yield from ()
+
+    def _opened(self) -> dict[str, str]:
+        """Every chart's open health episodes, by chart and kind, with their alert text."""
+        several = len(self._charts) > 1
+        return {
+            f"{c.config.name}/{kind}": (f"{c.config.symbol_label}: {text}" if several else text)
+            for c in self._charts
+            for kind, text in c.health.opened.items()
+        }
 
     def close(self, ts: float) -> Iterator[Event]:
         if self._stats.cycles:

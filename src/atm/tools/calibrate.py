@@ -4,6 +4,13 @@
     atm calibrate --screenshot F          the wizard on a saved image
     atm calibrate --auto                  the wizard, every step preselected
     atm calibrate --auto --yes [...]      no window: accept the proposal, report the rest
+    atm calibrate --chart NAME [...]      add or replace one chart of a [[charts]] config
+
+Without `--chart` a single-chart config is calibrated as it always was, and a config of
+several charts is refused (exit 2): which of them the screenshot shows is for `--chart` to
+say. `--auto --yes` on a screenshot of several charts writes one `[[charts]]` entry per
+dot strip; with `--chart` it takes the strip over that chart's `dot_roi`, else the one
+over no known chart, else refuses (exit 2) — `tools.calibrate_charts` has the rules.
 
 The rollback commands (`atm config list|use|rollback`) are here too: they act on the same
 configs folder.
@@ -14,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,15 +36,28 @@ from atm.calibration.save import (
     list_configs,
     previous_config,
     rollback,
+    save_charts,
     save_config,
     use_config,
     validate,
 )
+from atm.calibration.several import propose_charts
+from atm.calibration.tables import chart_names
 from atm.clock import WallClock
 from atm.colors import Rgb
 from atm.errors import CaptureError, InputError, Refused, UsageError
 from atm.geometry import Rect
 from atm.secrets import held_secrets
+from atm.tools.calibrate_charts import (
+    accept_all,
+    as_charts,
+    check_name,
+    need_chart,
+    pick,
+    put,
+    save_all,
+    title_for,
+)
 from atm.types import Image
 from atm.vision.axis import TextReader
 from atm.vision.image_io import read_image
@@ -57,41 +78,73 @@ def run_calibrate(
     delay: float = 3.0,
     auto: bool = False,
     yes: bool = False,
+    chart: str | None = None,
     env: Mapping[str, str] | None = None,
     now: Callable[[], datetime] = datetime.now,
 ) -> int:
-    """0 when a config was saved; 1 when cancelled or nothing usable was found."""
+    """0 when a config was saved; 1 when cancelled or nothing usable was found.
+
+    `chart` names the one chart of a `[[charts]]` config to add or replace
+    (`tools.calibrate_charts` says which strip of a screen of several is which).
+    """
     if yes and not auto:
         raise UsageError("--yes accepts the auto-detected proposal: use it with --auto")
     if delay < 0:
         raise UsageError(f"--delay: expected 0 or more seconds, got {delay:g}")
+    check_name(chart)
     env = os.environ if env is None else env
     base = previous_config(workspace.configs)
-    title = str(base.get("window_title", "TradeStation")) if base else "TradeStation"
+    if chart is None and chart_names(base) and not yes:
+        raise need_chart(base)
+    form = as_charts(base) if chart is not None else None
+    title = title_for(form if form is not None else base, chart)
     shots = [read_image(screenshot)] if screenshot is not None else None
-    reader = default_reader()
+    target = _Target(base, form, chart, env, default_reader())
     if yes:
         if shots is None:
             shots = grab_screens(title, delay, console)
-        return _accept(workspace, console, shots, title, base, env, now(), reader)
+        return _accept(workspace, console, shots, title, target, now())
     from atm.ui.wizard import run_wizard
 
     result = run_wizard(
         shots=shots,
         grab=lambda chosen: grab_screens(chosen, delay, console),
-        check=lambda cal, seen: _check(cal, seen, base, env, reader),
-        propose=_propose_and_report(console, reader) if auto else None,
+        check=lambda cal, seen: _check(cal, seen, target),
+        propose=_propose_and_report(console, target) if auto else None,
         title=title,
     )
     if result is None:
         console.print("calibration cancelled: nothing written")
         return 1
-    saved = save_config(
-        workspace.configs, result.calibration, now=now(), env=env, base=base, held=held_secrets()
-    )
-    _print_saved(saved, console)
+    _print_saved(_save(workspace, result.calibration, target, now()), console)
     console.print(f"user actions: {result.actions}")
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What a calibration is saved over: the active config (`base`, raw TOML), its
+    `[[charts]]` form and the chart to add or replace (both None without `--chart`)."""
+
+    base: dict[str, Any] | None
+    form: dict[str, Any] | None
+    chart: str | None
+    env: Mapping[str, str]
+    reader: TextReader | None
+
+    def pick(self, proposals: Sequence[Proposal]) -> Proposal:
+        if self.chart is None or self.form is None:
+            return proposals[0]
+        return pick(proposals, self.chart, self.form)
+
+
+def _save(workspace: Workspace, cal: Calibration, target: _Target, now: datetime) -> Saved:
+    if target.chart is None or target.form is None:
+        return save_config(
+            workspace.configs, cal, now=now, env=target.env, base=target.base, held=held_secrets()
+        )
+    data = put(target.form, cal, target.chart)
+    return save_charts(workspace.configs, data, now=now, env=target.env, held=held_secrets())
 
 
 def _accept(
@@ -99,12 +152,19 @@ def _accept(
     console: Console,
     shots: Sequence[Image],
     title: str,
-    base: dict[str, Any] | None,
-    env: Mapping[str, str],
+    target: _Target,
     now: datetime,
-    reader: TextReader | None,
 ) -> int:
-    proposal = propose(shots[0], later=shots[1:], reader=reader)
+    proposals = propose_charts(shots[0], later=shots[1:], reader=target.reader)
+    if len(proposals) > 1 and target.chart is None:
+        data, dropped = accept_all(proposals, shots[0], target.base, console)
+        held = held_secrets()
+        saved = save_all(workspace.configs, data, dropped, now=now, env=target.env, held=held)
+        _print_saved(saved, console)
+        return 0
+    if target.chart is None and chart_names(target.base):
+        raise need_chart(target.base)
+    proposal = target.pick(proposals)
     print_proposal(proposal, console)
     if proposal.dot_roi is None:
         console.print(
@@ -112,31 +172,20 @@ def _accept(
             "`atm calibrate --auto` to mark it by hand"
         )
         return 1
-    saved = save_config(
-        workspace.configs,
-        accept(proposal, shots[0], title),
-        now=now,
-        env=env,
-        base=base,
-        held=held_secrets(),
-    )
-    _print_saved(saved, console)
+    _print_saved(_save(workspace, accept(proposal, shots[0], title), target, now), console)
     return 0
 
 
-def _check(
-    cal: Calibration,
-    shots: Sequence[Image],
-    base: dict[str, Any] | None,
-    env: Mapping[str, str],
-    reader: TextReader | None,
-) -> None:
+def _check(cal: Calibration, shots: Sequence[Image], target: _Target) -> None:
     """The wizard's last word before saving: the config loads, and the canary the user
     settled on holds nothing that changes on its own."""
-    validate(cal, base, env)
+    if target.chart is None or target.form is None:
+        validate(cal, target.base, target.env)
+    else:
+        put(target.form, cal, target.chart)
     if cal.canary_roi is None:
         return
-    flaw = check_marked(shots, cal.canary_roi, reader)
+    flaw = check_marked(shots, cal.canary_roi, target.reader)
     if flaw is not None:
         raise Refused(
             f"The canary region {cal.canary_roi} {flaw}. Mark a part of the window that "
@@ -144,15 +193,26 @@ def _check(
         )
 
 
-def _propose_and_report(
-    console: Console, reader: TextReader | None
-) -> Callable[[Sequence[Image]], Proposal]:
+def _propose_and_report(console: Console, target: _Target) -> Callable[[Sequence[Image]], Proposal]:
     def run(shots: Sequence[Image]) -> Proposal:
-        proposal = propose(shots[0], later=shots[1:], reader=reader)
+        if target.chart is None:
+            proposal = propose(shots[0], later=shots[1:], reader=target.reader)
+        else:
+            proposals = propose_charts(shots[0], later=shots[1:], reader=target.reader)
+            proposal = _first_or_pick(proposals, target, console)
         print_proposal(proposal, console)
         return proposal
 
     return run
+
+
+def _first_or_pick(proposals: Sequence[Proposal], target: _Target, console: Console) -> Proposal:
+    """The wizard's preselection for `--chart`: the chart's strip, else the first one."""
+    try:
+        return target.pick(proposals)
+    except UsageError as exc:
+        console.print(f"{exc}; the wizard shows the first: drag the strip to change it")
+        return proposals[0]
 
 
 def grab_screens(

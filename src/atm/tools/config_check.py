@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from rich.console import Console
 
 from atm.config import Config
+from atm.config.charts import CHART_KEYS
 from atm.redact import redact_config
 from atm.secrets import SECRETS, open_store
 
 
 def print_config(config: Config, console: Console) -> None:
-    """One `dotted.key = value` line per setting: valid TOML, and greppable."""
-    console.print(f"# {config.source or 'built-in defaults'}: valid", markup=False, soft_wrap=True)
+    """One `dotted.key = value` line per setting: valid TOML, and greppable. With several
+    charts, the shared settings, then each chart's own in effect under `[[charts]]`."""
+    say = partial(console.print, markup=False, soft_wrap=True)
+    say(f"# {config.source or 'built-in defaults'}: valid")
     for line in secret_lines(config):
-        console.print(f"# {line}", markup=False, soft_wrap=True)
-    for key, value in _flatten(redact_config(config)):
-        console.print(f"{key} = {_toml_value(value)}", markup=False, soft_wrap=True)
+        say(f"# {line}")
+    shared = redact_config(config)
+    skip = set(CHART_KEYS) if config.charts else {"name"}
+    for key, value in _flatten({k: v for k, v in shared.items() if k not in skip}):
+        say(f"{key} = {_toml_value(value)}")
+    for chart in config.charts:
+        own = redact_config(chart)
+        say("\n[[charts]]")
+        for key, value in _flatten({k: own[k] for k in CHART_KEYS}):
+            say(f"{key} = {_toml_value(value)}")
 
 
 def secret_lines(config: Config) -> list[str]:

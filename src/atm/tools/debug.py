@@ -1,4 +1,8 @@
-"""`atm debug`: one frame through the detector, an annotated PNG, and what was read."""
+"""`atm debug`: one frame through the detector, an annotated PNG, and what was read.
+
+With several `[[charts]]`, each chart's strip is read from the frame and annotated on its
+own PNG (`debug_annotated_<time>_<NAME>.png`); `--chart NAME` reads one.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
-from atm.config import Config
+from atm.config import Config, pick_charts
 from atm.detect import Classifier, read_rightmost
 from atm.errors import CaptureError, InputError
 from atm.frame import Frame
@@ -28,27 +32,43 @@ def run_debug(
     screenshot: Path | None,
     delay: float,
     as_json: bool,
+    chart: str | None = None,
 ) -> int:
-    """One frame — the image at `screenshot`, or the screen after `delay` — read and shown."""
-    if screenshot is not None:
-        image, source = read_image(screenshot), str(screenshot)
-    else:
-        image, source = _grab_screen(config, delay, console, quiet=as_json), "the screen"
-    print_debug(debug_frame(image, config, workspace), source, console, as_json)
+    """One frame — the image at `screenshot`, or the screen after `delay` — read and shown,
+    for each chart (`chart` alone when named)."""
+    charts = pick_charts(config, chart)
+    shot = read_image(screenshot) if screenshot is not None else None
+    if shot is None:
+        _countdown(delay, console, quiet=as_json)
+    results: dict[str, dict[str, Any]] = {}
+    for one in charts:
+        image = shot if shot is not None else _grab_screen(one)
+        results[one.name] = debug_frame(image, one, workspace)
+    source = str(screenshot) if screenshot is not None else "the screen"
+    if as_json:
+        only = results.get("")
+        console.print_json(json.dumps(only if only else {"charts": results}))
+        return 0
+    for name, result in results.items():
+        print_debug(result, f"{source} · {name}" if name else source, console)
     return 0
 
 
-def _grab_screen(config: Config, delay: float, console: Console, quiet: bool) -> Image:
+def _countdown(delay: float, console: Console, quiet: bool) -> None:
+    from atm.clock import WallClock
+
+    if delay > 0 and not quiet:
+        console.print(f"capturing in {delay:g} s: bring the chart to the front")
+    WallClock().sleep(delay)
+
+
+def _grab_screen(config: Config) -> Image:
     from atm.capture.dpi import set_dpi_awareness
     from atm.capture.factory import open_capture
     from atm.clock import WallClock
 
     set_dpi_awareness()
-    clock = WallClock()
-    if delay > 0 and not quiet:
-        console.print(f"capturing in {delay:g} s: bring the chart to the front")
-    clock.sleep(delay)
-    capture = open_capture(config, clock)
+    capture = open_capture(config, WallClock())
     try:
         frame = capture.grab()
     finally:
@@ -71,7 +91,8 @@ def debug_frame(image: Image, config: Config, workspace: Workspace) -> dict[str,
     label = f"{dot.color} {dot.confidence:.2f}" if dot else "no dot"
     mark = (dot.x, dot.y, dot.radius) if dot else None
     workspace.logs.mkdir(parents=True, exist_ok=True)
-    out = workspace.logs / f"debug_annotated_{datetime.now():%Y%m%d_%H%M%S}.png"
+    chart = f"_{config.name}" if config.name else ""
+    out = workspace.logs / f"debug_annotated_{datetime.now():%Y%m%d_%H%M%S}{chart}.png"
     write_png(out, annotate(image, (roi.x, roi.y, roi.w, roi.h), mark, label))
     return {
         "dot": {
@@ -89,10 +110,7 @@ def debug_frame(image: Image, config: Config, workspace: Workspace) -> dict[str,
     }
 
 
-def print_debug(result: dict[str, Any], source: str, console: Console, as_json: bool) -> None:
-    if as_json:
-        console.print_json(json.dumps(result))
-        return
+def print_debug(result: dict[str, Any], source: str, console: Console) -> None:
     dot = result["dot"]
     console.print(f"frame: {source}")
     console.print(f"dot.found: {dot['found']}")

@@ -1,4 +1,8 @@
-"""`atm dryrun DIR`: replay a labelled corpus (`atm.evaluate`), print the tables, gate."""
+"""`atm dryrun DIR`: replay a labelled corpus (`atm.evaluate`), print the tables, gate.
+
+With several `[[charts]]`, each chart is scored against its own labels
+(`labels.NAME.json`, see `atm.corpus`) on the same frames; `--chart NAME` scores one.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from atm.colors import DOT_COLORS, UNKNOWN
-from atm.config import Config
-from atm.corpus import NONE
+from atm.config import Config, pick_charts
+from atm.corpus import NONE, labels_name
 from atm.evaluate import DryRunResult, evaluate, to_json
 from atm.tools.progress import bar
 
@@ -34,21 +38,47 @@ def run_dryrun(
     as_json: bool,
     min_precision: float,
     min_recall: float,
+    chart: str | None = None,
 ) -> int:
-    """Replay and score `folder`; 0 when the gate passes, 1 when it does not."""
-    with bar(console, "replaying", enabled=not as_json) as progress:
-        result = evaluate(
-            folder,
-            config,
-            min_precision=min_precision,
-            min_recall=min_recall,
-            progress=progress,
-        )
+    """Replay and score `folder` for each chart (`chart` alone when named); 0 when every
+    gate passes, 1 when one does not."""
+    results: dict[str, DryRunResult] = {}
+    for one in _labelled(folder, pick_charts(config, chart), console, quiet=as_json):
+        with bar(console, f"replaying {one.name}".strip(), enabled=not as_json) as progress:
+            results[one.name] = evaluate(
+                folder,
+                one,
+                min_precision=min_precision,
+                min_recall=min_recall,
+                progress=progress,
+            )
     if as_json:
-        console.print_json(data=to_json(result))
+        only = results.get("")
+        data = to_json(only) if only else {"charts": {n: to_json(r) for n, r in results.items()}}
+        console.print_json(data=data)
     else:
-        print_report(result, str(folder), console)
-    return 0 if result.passed else 1
+        for name, result in results.items():
+            print_report(result, f"{folder} · {name}" if name else str(folder), console)
+    return 0 if all(r.passed for r in results.values()) else 1
+
+
+def _labelled(
+    folder: Path, charts: tuple[Config, ...], console: Console, quiet: bool
+) -> tuple[Config, ...]:
+    """The charts that have labels in `folder`; a chart without says how to label it. With
+    none labelled, all of them (the report then shows frames and detections only)."""
+    if len(charts) == 1:
+        return charts
+    have = tuple(c for c in charts if (folder / labels_name(c.name)).is_file())
+    for chart in charts:
+        if chart.name not in {c.name for c in have} and not quiet:
+            console.print(
+                f"{chart.name}: no {labels_name(chart.name)} in {folder}; label it with "
+                f"`atm label {folder} --chart {chart.name}`",
+                style="yellow",
+                markup=False,
+            )
+    return have or charts
 
 
 def print_report(result: DryRunResult, folder: str, console: Console) -> None:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from atm.config import Config
+from atm.config import Config, pick_charts
+from atm.corpus import labels_name
+from atm.errors import UsageError
 from atm.labeling import LabelSession
 
 
@@ -16,9 +18,15 @@ def run_label(
     config: Config,
     console: Console,
     window: Callable[[LabelSession], int] | None = None,
+    chart: str | None = None,
 ) -> int:
-    """Open the labeler on `folder`; 0 when closed normally. Labels are already saved."""
-    session = LabelSession(folder, config)
+    """Open the labeler on `folder` for one chart; 0 when closed normally. Labels are
+    already saved."""
+    charts = pick_charts(config, chart)
+    if len(charts) > 1:
+        names = ", ".join(c.name for c in charts)
+        raise UsageError(f"this config watches {names}: label one at a time with --chart NAME")
+    session = LabelSession(folder, charts[0])
     if window is None:
         from atm.ui.labeler import run_labeler
 
@@ -29,6 +37,7 @@ def run_label(
     )
     rc = window(session)
     console.print(
-        f"labelled {session.labelled}/{len(session.frames)}; saved {folder / 'labels.json'}"
+        f"labelled {session.labelled}/{len(session.frames)}; "
+        f"saved {folder / labels_name(charts[0].name)}"
     )
     return rc

@@ -22,20 +22,20 @@ from rich.console import Console
 
 from atm.audit import AuditLog
 from atm.canary import Canary
-from atm.capture.base import Capture, LiveCapture
+from atm.capture.base import Capture
 from atm.capture.dpi import set_dpi_awareness
 from atm.capture.factory import open_capture
 from atm.capture.replay import ReplayCapture, first_time
 from atm.capture.window import activate, find_window
 from atm.clock import Clock, ReplayClock, WallClock, local
-from atm.config import Config
+from atm.config import Config, each_chart
 from atm.deadman import DeadMansSwitch
 from atm.errors import AtmError, InputError, WorkspaceError, os_reason
 from atm.journal.recorder import PressRecorder
 from atm.notify import factory
 from atm.notify.base import Message
 from atm.notify.telegram_poll import OFFSET_FILE, PressPoller
-from atm.runner import Runner
+from atm.runner import Runner, Watched
 from atm.schedule import Plan, Window, sleep_until
 from atm.stages.base import RunStats
 from atm.stages.presses import Emit, Health, PressStage
@@ -67,7 +67,7 @@ def run_monitor(
         if plan is None:
             return 0
         capture: Capture = _replay(replay, replay_clock, console, config, plan)
-        live: LiveCapture | None = None
+        watched = [Watched(capture, tuple(_charts(config, workspace)))]
     else:
         console.print(set_dpi_awareness())
         clock = WallClock()
@@ -77,10 +77,10 @@ def run_monitor(
         console.print(f"session {plan.describe(clock.time(), zone)}")
         if not sleep_until(clock, plan.start_ts, stop.is_set):
             return 0
-        live = capture = _live(config, clock, console, startup_delay, stop)
-    runner = _runner(config, workspace, console, capture, clock, live)
+        watched = _live(config, workspace, clock, console, startup_delay, stop)
+    runner = _runner(config, workspace, console, watched, clock)
     stats = runner.run(should_stop=stop.is_set, stop_at=plan.stop_ts)
-    _summary(stats, workspace, console, capture)
+    _summary(stats, workspace, console, watched)
     return _verdict(runner, workspace)
 
 
@@ -88,11 +88,10 @@ def _runner(
     config: Config,
     workspace: Workspace,
     console: Console,
-    capture: Capture,
+    watched: list[Watched],
     clock: Clock,
-    live: LiveCapture | None,
 ) -> Runner:
-    """The loop with its stages; a replay (no `live` capture) is not paced, keeps no
+    """The loop with its stages; a replay (no live capture) is not paced, keeps no
     samples. With Telegram buttons, the press stage runs last."""
     ocr = default_reader()
     if ocr is None:
@@ -101,24 +100,19 @@ def _runner(
             "calibrated, and say 'levels unavailable' after it rescales",
             markup=False,
         )
-    zone = config.schedule.timezone
-    audit = AuditLog(workspace.logs, zone)
-    canary = (
-        Canary(config.canary, workspace.pause_file, zone=zone) if config.canary.enabled else None
-    )
+    audit = AuditLog(workspace.logs, config.schedule.timezone)
+    live = any(w.live is not None for w in watched)
     runner = Runner(
         config,
-        capture,
+        watched,
         clock,
         factory.builder(
             config.notify, workspace.dead_letter, console=console, outbox=workspace.outbox
         ),
         workspace,
         audit,
-        live=live,
-        pace=live is not None,
-        canary=canary,
-        save_samples=live is not None,
+        pace=live,
+        save_samples=live,
         ocr=ocr,
         deadman=_deadman(config, audit, clock),
     )
@@ -251,19 +245,59 @@ def _deadman(config: Config, audit: AuditLog, clock: Clock) -> DeadMansSwitch | 
 
 
 def _live(
-    config: Config, clock: Clock, console: Console, delay: float, stop: threading.Event
-) -> LiveCapture:
-    """Bring the chart to the front, count down, and open the screen capture."""
-    found = find_window(config.window_title) if config.window_title else None
-    if found is None:
-        console.print(f"no window title contains {config.window_title!r}; watching the screen")
-    else:
-        problem = activate(found)
-        console.print(f"chart window: {found.title!r}" + (f" ({problem})" if problem else ""))
+    config: Config,
+    workspace: Workspace,
+    clock: Clock,
+    console: Console,
+    delay: float,
+    stop: threading.Event,
+) -> list[Watched]:
+    """Bring each chart to the front, count down, open the captures: charts on one screen
+    (the same region, no window to follow) share one."""
+    charts = _charts(config, workspace)
+    for chart, _ in charts:
+        _front(chart, console)
     if delay > 0:
         console.print(f"starting in {delay:g} s: bring the chart to the front")
         sleep_until(clock, clock.time() + delay, stop.is_set)
-    return open_capture(config, clock)
+    groups: dict[tuple[object, ...], list[tuple[Config, Canary | None]]] = {}
+    for chart, canary in charts:
+        groups.setdefault(_screen_of(chart), []).append((chart, canary))
+    watched = []
+    for members in groups.values():
+        capture = open_capture(members[0][0], clock)
+        watched.append(Watched(capture, tuple(members), capture))
+    return watched
+
+
+def _charts(config: Config, workspace: Workspace) -> list[tuple[Config, Canary | None]]:
+    """Each chart with its canary; several charts pause apart, each with its own file."""
+    several = len(each_chart(config)) > 1
+    return [
+        (chart, _canary(chart, workspace.pause_file_of(chart.name if several else "")))
+        for chart in each_chart(config)
+    ]
+
+
+def _canary(chart: Config, pause_file: Path) -> Canary | None:
+    zone = chart.schedule.timezone
+    return Canary(chart.canary, pause_file, zone=zone) if chart.canary.enabled else None
+
+
+def _screen_of(chart: Config) -> tuple[object, ...]:
+    """What decides a chart's capture: charts alike here share one grab."""
+    capture = chart.capture
+    window = chart.window_title if capture.follow_window or capture.method != "screen" else ""
+    return (capture.region, capture.method, capture.follow_window, window)
+
+
+def _front(chart: Config, console: Console) -> None:
+    found = find_window(chart.window_title) if chart.window_title else None
+    if found is None:
+        console.print(f"no window title contains {chart.window_title!r}; watching the screen")
+    else:
+        problem = activate(found)
+        console.print(f"chart window: {found.title!r}" + (f" ({problem})" if problem else ""))
 
 
 def _on_signals(stop: threading.Event) -> None:
@@ -276,8 +310,10 @@ def _on_signals(stop: threading.Event) -> None:
         signal.signal(sig, handler)
 
 
-def _summary(stats: RunStats, workspace: Workspace, console: Console, capture: Capture) -> None:
-    skipped = getattr(capture, "skipped", 0)
+def _summary(
+    stats: RunStats, workspace: Workspace, console: Console, watched: list[Watched]
+) -> None:
+    skipped = sum(getattr(w.capture, "skipped", 0) for w in watched)
     console.print(
         f"stopped after {stats.cycles} cycles: {len(stats.sent)} triggers sent, "
         f"{len(stats.fires) - len(stats.sent)} locked"

@@ -36,7 +36,8 @@ _POLL_MS = 100
 def run_labeler(session: LabelSession) -> int:
     """Show the labeler until the user closes it; 0. Labels are saved as they are made."""
     root = open_root("labeler", "labelling needs a desktop session (on Linux: DISPLAY)")
-    root.title(TITLE)
+    chart = session.config.name
+    root.title(f"{TITLE} · {chart}" if chart else TITLE)  # several charts: say which one
     reader = GuessReader(session).start()
     try:
         _Labeler(root, session, reader)
