@@ -24,7 +24,6 @@ A session belongs to the date it starts on in `[schedule] timezone`.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -142,13 +141,7 @@ def load_overrides(path: Path) -> Overrides:
     """`calendar.toml`, or no overrides when it does not exist; `ConfigError` naming the key."""
     if not path.exists() and not path.is_symlink():
         return Overrides()
-    text = inputs.read_text(path, "calendar file", inputs.MAX_CONFIG_BYTES, ConfigError)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except RecursionError:
-        raise inputs.too_deep(path, ConfigError) from None
+    raw = inputs.read_toml(path, "calendar file", ConfigError)
     unknown = sorted(set(raw) - {"closed", "early_close", "open"})
     if unknown:
         raise ConfigError(

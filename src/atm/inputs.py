@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tomllib
 from pathlib import Path
 from typing import IO, Any
 
@@ -91,6 +92,20 @@ def read_text(path: Path, what: str, limit: int, error: type[UsageError] = Input
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error(f"{path}: not UTF-8 text (byte {exc.start + 1}); is this {_a(what)}?") from None
+
+
+def read_toml(path: Path, what: str, error: type[UsageError] = InputError) -> dict[str, Any]:
+    """A TOML file a user wrote: `read_text` within `MAX_CONFIG_BYTES`, parsed, nested at
+    most `MAX_DEPTH` deep; a syntax error is one line with its line and column."""
+    text = read_text(path, what, MAX_CONFIG_BYTES, error)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise too_deep(path, error) from None
+    check_depth(data, path, error)
+    return data
 
 
 def check_depth(data: Any, path: Path, error: type[UsageError] = InputError) -> None:

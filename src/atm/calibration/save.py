@@ -255,9 +255,8 @@ def previous_config(configs: Path) -> dict[str, Any] | None:
         name = _active_name(configs)
         if not name or Path(name).name != name:
             return None
-        text = inputs.read_text(configs / name, "config file", inputs.MAX_CONFIG_BYTES)
-        return tomllib.loads(text)
-    except (UsageError, tomllib.TOMLDecodeError, RecursionError):
+        return inputs.read_toml(configs / name, "config file")
+    except UsageError:
         return None
 
 

@@ -7,7 +7,6 @@ fix the file without reading code. Secrets are `SecretStr`: they never show in a
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -128,14 +127,7 @@ def load(
     regular UTF-8 file (a byte-order mark is fine) of at most 1 MiB is read, and it may
     nest only `inputs.MAX_DEPTH` levels deep.
     """
-    text = inputs.read_text(path, "config file", inputs.MAX_CONFIG_BYTES, ConfigError)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except RecursionError:
-        raise inputs.too_deep(path, ConfigError) from None
-    inputs.check_depth(raw, path, ConfigError)
+    raw = inputs.read_toml(path, "config file", ConfigError)
     keyring = open_store()[0] if store is True else store or None
     return from_dict(raw, str(path), os.environ if env is None else env, keyring)
 

@@ -7,22 +7,23 @@ come from the environment or the keyring stay there.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
 
 from atm import config as config_mod
+from atm import inputs
 from atm.calibration.save import write_version
 from atm.config.charts import migrate, name_from
+from atm.errors import ConfigError
 from atm.workspace import Workspace
 
 
 def migrate_config(workspace: Workspace, path: Path, name: str | None, console: Console) -> int:
     """Write the migrated config; 0, or `ConfigError` (exit 2) naming what is wrong."""
     current = config_mod.load(path, env={}, store=None)  # errors name the file and key
-    raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    raw = inputs.read_toml(path, "config file", ConfigError)
     chart = name or name_from(current.symbol_label)
     data = migrate(raw, chart, current.dot_roi.model_dump())
     header = (
