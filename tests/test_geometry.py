@@ -55,3 +55,11 @@ def test_every_rect_lies_in_one_grab_and_there_are_never_more_grabs(given_: list
     assert 1 <= len(grabs) <= len(set(given_))
     assert all(any(g.contains(r) for g in grabs) for r in given_)
     assert all(g == Rect.union([r for r in given_ if g.contains(r)]) for g in grabs)
+
+
+def test_rects_overlap_when_they_share_a_pixel_not_an_edge() -> None:
+    a = Rect(10, 10, 20, 10)
+    assert a.overlaps(Rect(29, 19, 5, 5)) and Rect(29, 19, 5, 5).overlaps(a)
+    assert not a.overlaps(Rect(30, 10, 5, 5))  # touching on the right
+    assert not a.overlaps(Rect(10, 20, 5, 5))  # touching below
+    assert a.overlaps(Rect(0, 0, 100, 100))  # one holds the other

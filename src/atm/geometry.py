@@ -60,6 +60,15 @@ class Rect:
             and other.bottom <= self.bottom
         )
 
+    def overlaps(self, other: Rect) -> bool:
+        """Do the two share at least one pixel?"""
+        return (
+            self.x < other.right
+            and other.x < self.right
+            and self.y < other.bottom
+            and other.y < self.bottom
+        )
+
     @classmethod
     def union(cls, rects: Sequence[Rect]) -> Rect:
         """The smallest rectangle holding every one of `rects` (at least one)."""

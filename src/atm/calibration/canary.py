@@ -146,7 +146,7 @@ def judge(
     if moved is not None and bool(moved[near.y : near.bottom, near.x : near.right].any()):
         return "changed between the screenshots (something in it moves by itself)"
     for word in words:
-        if _overlap(near, word.box) and changing(word.text):
+        if near.overlaps(word.box) and changing(word.text):
             return f"holds {word.text.strip()!r}, which may change (a clock, a price?)"
     return None
 
@@ -191,7 +191,7 @@ def check_marked(shots: Sequence[Image], roi: Rect, reader: TextReader | None) -
 
 def _why(near: Rect, words: Sequence[Word], shots: int, reader: TextReader | None) -> str:
     """What the chosen region (grown by the margin: `near`) holds, and how it was checked."""
-    inside = [w.text.strip() for w in words if _overlap(near, w.box) and w.text.strip()]
+    inside = [w.text.strip() for w in words if near.overlaps(w.box) and w.text.strip()]
     what = f"holds {', '.join(repr(t) for t in inside)}" if inside else "holds no text"
     text = "no digits that tick" if reader is not None else "text not checked (no OCR)"
     if shots > 1:
@@ -208,7 +208,3 @@ def _grown(roi: Rect, image: Image) -> Rect:
     """`roi` with the margin around it (text or change there counts as in it)."""
     m = max(2, round(MARGIN_PX * image.shape[0] / 1080))
     return Rect(max(roi.x - m, 0), max(roi.y - m, 0), roi.w + 2 * m, roi.h + 2 * m)
-
-
-def _overlap(a: Rect, b: Rect) -> bool:
-    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom

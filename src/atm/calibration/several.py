@@ -63,7 +63,7 @@ def find_strips(image: Image) -> list[Found]:
 
 def _clash(strip: Strip, chart: Rect, other: Found) -> bool:
     theirs = [other.strip.roi] + ([other.chart] if other.chart is not None else [])
-    return any(_overlap(mine, it) for mine in (strip.roi, chart) for it in theirs)
+    return any(mine.overlaps(it) for mine in (strip.roi, chart) for it in theirs)
 
 
 def areas(image: Image, found: Sequence[Found]) -> list[Rect]:
@@ -103,7 +103,3 @@ def _above(a: Found, b: Found, top: int) -> bool:
     """Is `a`'s strip above row `top` of `b`'s chart, in columns `b` shares?"""
     ra, rb = a.strip.roi, b.strip.roi
     return a is not b and ra.bottom <= top and ra.x < rb.right and rb.x < ra.right
-
-
-def _overlap(a: Rect, b: Rect) -> bool:
-    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom

@@ -183,5 +183,4 @@ def _text(rect: Rect | None) -> str:
 
 
 def _overlaps(p: Proposal, r: Rect) -> bool:
-    a = p.dot_roi
-    return a is not None and a.x < r.right and r.x < a.right and a.y < r.bottom and r.y < a.bottom
+    return p.dot_roi is not None and p.dot_roi.overlaps(r)
