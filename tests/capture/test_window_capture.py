@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,3 +147,31 @@ def test_activate_reports_a_closed_window_instead_of_raising(show_image: ShowIma
     window.close()
     problem = activate(found)
     assert problem is not None and title in problem
+
+
+@pytest.fixture
+def stale_x_socket() -> Iterator[Path]:
+    """A socket file in /tmp/.X11-unix that nothing listens on, as a killed X server leaves."""
+    folder = Path("/tmp/.X11-unix")
+    if not folder.is_dir():
+        pytest.skip("no /tmp/.X11-unix on this machine")
+    path = folder / f"X{4000 + os.getpid() % 1000}"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(path))
+    yield path
+    path.unlink(missing_ok=True)
+
+
+def test_a_dead_x_servers_socket_leaks_no_warning(display: XServer, stale_x_socket: Path) -> None:
+    # pywinctl connects to every display socket on import; the failed connection to the
+    # dead one must not reach a run as a ResourceWarning (pytest makes those errors).
+    code = "from atm.capture.window import find_window; print(find_window('no such window'))"
+    run = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        env=display.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (run.returncode, run.stdout.strip()) == (0, "None"), run.stderr
+    assert "ResourceWarning" not in run.stderr, run.stderr

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal
@@ -164,7 +165,12 @@ class WindowCapture:
 
 def _pywinctl() -> Any:
     try:
-        module: ModuleType = importlib.import_module("pywinctl")
+        # On import, pywinctl's ewmhlib connects to every socket in /tmp/.X11-unix and drops
+        # the ones that fail (a dead X server's socket) without closing them. That leak is
+        # theirs and harmless; its ResourceWarning must not surface as ours.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            module: ModuleType = importlib.import_module("pywinctl")
     except (Exception, SystemExit) as exc:
         hint = (
             " (on Linux it needs an X display in DISPLAY and the xrandr tool)"
