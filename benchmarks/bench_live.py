@@ -3,13 +3,15 @@ p95 ≤ 1 s, ≤ 2 % of one core; issue 11's watch-path target: p95 ≤ 0.25 s a
 core while the chart stands still; issue 15's: four charts at no more than twice the CPU
 of one, p95 unchanged).
 
-    python -m benchmarks.bench_live [--charts 1,2,4] [--setups N] [--idle S] [--watch S]
-                                    [--quick]
+    python -m benchmarks.bench_live [--charts 1,2,4,4q] [--setups N] [--idle S]
+                                    [--watch S] [--quick]
 
 For each chart count, starts Xvfb (with openbox) on a screen just big enough, shows a
 simulator chart per window — each 1920×1080 at 100 %, the same layout and theme, two
 side by side as on two 1080p monitors, four as the quarters of a 4K screen, so the charts
-differ only in place, symbol and script and the cost measured is the count's — and runs
+differ only in place, symbol and script and the cost measured is the count's; "4q" is
+four quarter-size charts (960×540, dots and bars as large) tiling one 1080p screen, the
+screen of the one-chart run — and runs
 one `atm run` in a subprocess on a `[[charts]]` config capturing that screen with mss
 (the product's own `loop.watch_interval_s` unless `--watch`; `loop.interval_s = 5`).
 Every chart's strip grows one dot a second, all windows at once (bars of one timeframe
@@ -31,16 +33,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atm.config import Loop
+from atm.sim.layout import Layout
 from benchmarks._common import expect, machine, p95, parser
 from tests.fakes.discord import FakeDiscord
-from tests.fakes.live_charts import place, screen_size, write_charts_config
-from tests.fakes.live_session import LiveChart, LiveResult, drive
+from tests.fakes.live_charts import QUARTER, place, screen_size, write_charts_config
+from tests.fakes.live_session import LAYOUT, LiveChart, LiveResult, drive
 from tests.fakes.xvfb import XServer
 
 SETUP = ["gray", "turquoise", "gray", "dark_green", "light_green", "gray",
          "yellow", "dark_red", "dark_red", "light_red", "gray", "gray"]  # fmt: skip
 SYMBOLS = ("DIA→US30", "GLD→XAUUSD", "SPY→US500", "QQQ→NAS100")
 STAGGER = 3  # dots between one chart's setups and the next chart's
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """`count` charts of `layout`'s size; `name` as `--charts` spells it ("4", "4q")."""
+
+    name: str
+    count: int
+    layout: Layout
+
+    @classmethod
+    def parse(cls, name: str) -> Screen:
+        quarter = name.endswith("q")
+        count = int(name.removesuffix("q")) if name.removesuffix("q").isdigit() else 0
+        expect(1 <= count <= len(SYMBOLS), f"--charts {name}: 1 to 4 charts, q for quarter size")
+        return cls(name, count, QUARTER if quarter else LAYOUT)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return screen_size(self.count, self.layout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,24 +74,25 @@ class Run:
     watch_s: float | None
 
 
-def charts(count: int, setups: int) -> list[LiveChart]:
-    """`count` charts, each `setups` BUY and SELL setups, staggered; all as long."""
-    out = []
-    for i, (x, y) in enumerate(place(count)):
+def charts(screen: Screen, setups: int) -> list[LiveChart]:
+    """The screen's charts, each `setups` BUY and SELL setups, staggered; all as long."""
+    out, count = [], screen.count
+    for i, (x, y) in enumerate(place(count, screen.layout)):
         lead, tail = ["gray"] * (5 + i * STAGGER), ["gray"] * ((count - 1 - i) * STAGGER + 2)
         colors = tuple(lead + SETUP * setups + tail)
-        out.append(LiveChart(f"TradeStation - {SYMBOLS[i]}", SYMBOLS[i], colors, x, y))
+        title = f"TradeStation - {SYMBOLS[i]}"
+        out.append(LiveChart(title, SYMBOLS[i], colors, x, y, screen.layout))
     return out
 
 
-def session(count: int, run: Run) -> LiveResult:
+def session(screen: Screen, run: Run) -> LiveResult:
     with tempfile.TemporaryDirectory() as tmp, FakeDiscord() as discord:
         (Path(tmp) / "x").mkdir()
-        server = XServer(Path(tmp) / "x", size=screen_size(count)).start()
+        server = XServer(Path(tmp) / "x", size=screen.size).start()
         try:
             home = Path(tmp) / "home"
             home.mkdir()
-            shown = charts(count, run.setups)
+            shown = charts(screen, run.setups)
             config = write_charts_config(home, discord, shown, 5.0, run.watch_s)
             return drive(
                 server.display, home, config, discord, shown, dwell_s=run.dwell_s,
@@ -78,7 +102,7 @@ def session(count: int, run: Run) -> LiveResult:
             server.stop()
 
 
-def row(count: int, result: LiveResult, setups: int, one: LiveResult | None) -> str:
+def row(screen: Screen, result: LiveResult, setups: int, one: LiveResult | None) -> str:
     """The count's line; "×1" against `one` (the one-chart run), "—" without one."""
     lat = sorted(result.latencies)
     active, idle = _rate(result.cpu_s, result.wall_s), _rate(result.idle_cpu_s, result.idle_wall_s)
@@ -87,9 +111,9 @@ def row(count: int, result: LiveResult, setups: int, one: LiveResult | None) -> 
     else:
         base = (_rate(one.cpu_s, one.wall_s), _rate(one.idle_cpu_s, one.idle_wall_s))
         ratios = (f"{active / base[0]:.2f}", f"{idle / base[1]:.2f}")
-    width, height = screen_size(count)
+    width, height = screen.size
     return (
-        f"{count:>6}  {width}x{height}  {len(lat):>3}/{2 * setups * count:<3}  "
+        f"{screen.name:>6}  {width}x{height}  {len(lat):>3}/{2 * setups * screen.count:<3}  "
         f"{statistics.median(lat) * 1e3:>6.0f}  {p95(lat) * 1e3:>6.0f}  {lat[-1] * 1e3:>6.0f}  "
         f"{result.cpu_s:>6.2f} s {100 * active:>5.2f} %  {ratios[0]:>4}  "
         f"{result.idle_cpu_s:>5.2f} s {100 * idle:>5.2f} %  {ratios[1]:>4}"
@@ -110,13 +134,14 @@ def per_chart(result: LiveResult) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     cli = parser(__doc__)
-    cli.add_argument("--charts", default="1,2,4", help="chart counts, comma-separated (≤ 4)")
+    cli.add_argument(
+        "--charts", default="1,2,4,4q", help="chart counts, comma-separated (≤ 4; 4q: quarter size)"
+    )
     cli.add_argument("--setups", type=int, default=10, help="BUY and SELL setups per chart")
     cli.add_argument("--idle", type=float, default=60.0, help="seconds of still charts")
     cli.add_argument("--watch", type=float, default=None, help="loop.watch_interval_s")
     args = cli.parse_args(argv)
-    counts = [int(c) for c in args.charts.split(",")]
-    expect(all(1 <= c <= len(SYMBOLS) for c in counts), f"--charts {args.charts}: 1 to 4 each")
+    screens = [Screen.parse(name) for name in args.charts.split(",")]
     run = Run(1, 5.0, 0.6, args.watch) if args.quick else Run(args.setups, args.idle, 1.0,
                                                               args.watch)  # fmt: skip
     watch = args.watch if args.watch is not None else Loop().watch_interval_s
@@ -126,14 +151,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("charts  screen     triggers  p50 ms  p95 ms  max ms  CPU while dots change    ×1  "
           "CPU while still    ×1")  # fmt: skip
     one, details = None, []
-    for count in counts:
-        result = session(count, run)
-        got = len(result.latencies)
-        expect(got == 2 * run.setups * count, f"{count} charts: {got} triggers reached Discord")
-        expect(result.exit_code == 0, f"{count} charts: atm run exited {result.exit_code}")
-        one = one or (result if count == 1 else None)
-        print(row(count, result, run.setups, one), flush=True)
-        details.append(f"{count} charts: {per_chart(result)}")
+    for screen in screens:
+        result = session(screen, run)
+        got, name = len(result.latencies), f"{screen.name} charts"
+        expect(got == 2 * run.setups * screen.count, f"{name}: {got} triggers reached Discord")
+        expect(result.exit_code == 0, f"{name}: atm run exited {result.exit_code}")
+        one = one or (result if screen.name == "1" else None)
+        print(row(screen, result, run.setups, one), flush=True)
+        details.append(f"{name}: {per_chart(result)}")
     print("\n".join(["per chart:", *details]))
 
 

@@ -43,6 +43,7 @@ class LiveChart:
     colors: tuple[str, ...]
     x: int = 0
     y: int = 0
+    layout: Layout = LAYOUT
 
 
 @dataclass(slots=True)
@@ -85,9 +86,14 @@ def write_config(
     return path
 
 
-def frame(dots: Sequence[str]) -> Image:
+def axis(layout: Layout) -> PriceAxis:
+    """The price axis every live chart shows, fitted to `layout`."""
+    return AXIS if layout == LAYOUT else PriceAxis.fit(480.0, 490.0, layout)
+
+
+def frame(dots: Sequence[str], layout: Layout = LAYOUT) -> Image:
     candles = [Candle(485, 485.4, 484.6, 485.1)] * len(dots)
-    return render(Scene(LAYOUT, DARK, AXIS, candles, list(dots)))
+    return render(Scene(layout, DARK, axis(layout), candles, list(dots)))
 
 
 def run_live_session(
@@ -121,7 +127,7 @@ def drive(
     timing every trigger alert; then every chart holds still for `idle_s` and what
     watching alone costs is measured."""
     result = LiveResult(by_chart={c.symbol: [] for c in charts})
-    windows = [ImageWindow(display, frame(c.colors[:5]), x=c.x, y=c.y, title=c.title)
+    windows = [ImageWindow(display, frame(c.colors[:5], c.layout), x=c.x, y=c.y, title=c.title)
                for c in charts]  # fmt: skip
     env = {**os.environ, "DISPLAY": display}
     args = [sys.executable, "-m", "atm", "--home", str(home), "run", "--config", str(config),
@@ -163,8 +169,8 @@ def _step(
     the triggers they fire, each timed from its window's dot to the request's arrival."""
     moving = [(c, w, c.colors[: step + 1]) for c, w in zip(charts, windows, strict=True)
               if step < len(c.colors)]  # fmt: skip
-    for _, window, history in moving:
-        window.post(frame(history))
+    for chart, window, history in moving:
+        window.post(frame(history, chart.layout))
     shown: dict[str, float] = {}
     for chart, window, history in moving:
         at = window.shown()
