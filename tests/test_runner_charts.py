@@ -221,3 +221,42 @@ def test_a_watch_tick_grabs_a_row_of_strips_at_once_and_a_whole_frame_once(
     samples = sorted(ws.samples.glob("*_turquoise.png"))
     assert [p.name.split("_")[-2] for p in samples] == ["C0", "C1", "C2", "C3"]
     assert len({p.read_bytes() for p in samples}) == 1  # one frame, encoded once
+
+
+def two_charts_alerts(tmp_path: Path, dark: bool) -> list[str]:
+    """Two charts on one screen for a bar and a half; C1's candles move every cycle, C0's
+    feed has stalled — or, `dark`, C0's window shows black. What the runner alerted."""
+    charts = [LiveChart(f"C{i}", f"S{i}", (), x, y) for i, (x, y) in enumerate(place(2))]
+    width, height = screen_size(2)
+    image = np.zeros((height, width, 3), np.uint8)
+    for chart in charts[dark:]:
+        image[: LAYOUT.height, chart.x : chart.x + LAYOUT.width] = frame(["gray"] * 6)
+    keys = {"loop": {"interval_s": 5.0}, "lockout": {"minutes": 0}}
+    config = config_mod.from_dict(charts_data(charts, keys))
+    clock = ReplayClock(T0)
+    screen = Screen(image, clock)
+    watched = Watched(screen, tuple((c, None) for c in config_mod.each_chart(config)))
+    ws, inbox = Workspace(tmp_path), list[Inbox]()
+    runner = Runner(config, [watched], clock, keep_in(inbox), ws, AuditLog(ws.logs))
+    candles = Rect.of(config.charts[1].chart_roi)
+    ticks = itertools.count()
+
+    def moving() -> bool:  # C1's live candle changes between every two cycles
+        screen.image = screen.image.copy()
+        shade = 40 + next(ticks) % 2 * 80
+        screen.image[candles.y : candles.bottom, candles.x : candles.right] = shade
+        return clock.time() > T0 + 3 * 60 + 90  # the bar period, the margin, and some
+
+    runner.run(should_stop=moving)
+    return [m.text for m in inbox[0].messages if m.kind == "health"]
+
+
+@pytest.mark.parametrize(("dark", "episode"), [(False, "Chart frozen"), (True, "Black frame")])
+def test_a_chart_frozen_or_black_beside_a_moving_one_is_reported(
+    tmp_path: Path, dark: bool, episode: str
+) -> None:
+    """Each chart's health is judged on its own part of the screen: the screen as a whole
+    changing, or lit, must not hide the one chart that is not."""
+    alerts = two_charts_alerts(tmp_path, dark)
+    assert any(t.startswith(f"S0: ⚠️ {episode}") for t in alerts), alerts
+    assert not any(t.startswith("S1: ") for t in alerts), alerts

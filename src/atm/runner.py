@@ -196,10 +196,12 @@ class Runner:
         ]  # fmt: skip
 
     def _source(self, watched: Watched, save_samples: bool, ocr: TextReader | None) -> _Source:
+        shared = len(watched.charts) > 1
         charts = tuple(
-            chart_stages(cfg, self.stats, canary=canary, save_samples=save_samples, ocr=ocr)
+            chart_stages(cfg, self.stats, canary=canary, save_samples=save_samples, ocr=ocr,
+                         shared=shared)
             for cfg, canary in watched.charts
-        )
+        )  # fmt: skip
         rois = [Rect.of(cfg.dot_roi) for cfg, _ in watched.charts]
         strips = Rect.cover(rois)
         slots = tuple(next(i for i, r in enumerate(strips) if r.contains(roi)) for roi in rois)

@@ -177,7 +177,7 @@ class Sink:
         circled."""
         config = chart or self._config
         height, width = frame.image.shape[:2]
-        shown = _chart_area(config) if chart is not None else Rect(0, 0, width, height)
+        shown = config.area if chart is not None else Rect(0, 0, width, height)
         roi = Rect.of(config.dot_roi).offset(-shown.x, -shown.y)
         dot = detection.dot if detection is not None else None
         mark = (dot.x - shown.x, dot.y - shown.y, dot.radius) if dot is not None else None
@@ -205,12 +205,6 @@ class Sink:
         if kind == "write_failed":
             self.writes.failed(Path(str(record["file"])), str(record["error"]))
         self._audit(self._clock.time(), record)
-
-
-def _chart_area(config: Config) -> Rect:
-    """A chart's part of a screen it shares with others: every region calibrated on it."""
-    rois = (config.dot_roi, config.chart_roi, config.y_axis.roi, config.canary.roi)
-    return Rect.union([Rect.of(r) for r in rois])
 
 
 #: Frames waiting for the worker at most (a 4K frame is 25 MB).

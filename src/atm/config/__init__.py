@@ -47,6 +47,7 @@ from atm.config.services import (
 )
 from atm.config_errors import describe
 from atm.errors import ConfigError, UsageError
+from atm.geometry import Rect
 from atm.secrets import ENV_SECRETS, SecretStore, Source, open_store, overlay
 
 # The sections live in `sections` and `services`; they are part of this module's surface.
@@ -116,6 +117,12 @@ class Config(Model):
     source: str = Field(default="", exclude=True)
     #: Where each secret came from (dotted key → source); not a TOML key.
     secret_sources: dict[str, Source] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def area(self) -> Rect:
+        """The chart's part of a screen it shares with others: every region calibrated on it."""
+        rois = (self.dot_roi, self.chart_roi, self.y_axis.roi, self.canary.roi)
+        return Rect.union([Rect.of(r) for r in rois])
 
 
 def load(

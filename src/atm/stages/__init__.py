@@ -41,9 +41,11 @@ def chart_stages(
     canary: Canary | None = None,
     save_samples: bool = False,
     ocr: TextReader | None = None,
+    shared: bool = False,
 ) -> ChartStages:
-    """The stages of one chart (`config` is that chart's, see `atm.config.each_chart`)."""
-    health = HealthStage(config, stats)
+    """The stages of one chart (`config` is that chart's, see `atm.config.each_chart`);
+    `shared`: other charts are on the same capture."""
+    health = HealthStage(config, stats, config.area if shared else None)
     first: tuple[Stage, ...] = (CanaryStage(canary),) if canary is not None else ()
     rest = (WatchStage(config), SignalStage(config, stats, ocr), SampleStage(save_samples), health)
     return ChartStages(config, canary, health.health, first, rest)

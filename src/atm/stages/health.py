@@ -1,4 +1,9 @@
-"""Health episodes as a stage: a failed grab, a black or frozen frame, lost sight (SPEC §3)."""
+"""Health episodes as a stage: a failed grab, a black or frozen frame, lost sight (SPEC §3).
+
+A chart that shares its screen with others is judged on its own part of the frame: a
+chart whose feed froze beside one that moves is still frozen, and one gone black beside
+a lit one is still black.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,20 @@ from collections.abc import Iterator
 
 from atm.config import Config
 from atm.errors import CaptureError, WindowNotFound
+from atm.frame import Frame
+from atm.geometry import Rect
 from atm.health import Health
 from atm.stages.base import Alert, Audit, Event, RunStats, Tick, failure_record
+from atm.types import Image
 
 
 class HealthStage:
-    def __init__(self, config: Config, stats: RunStats) -> None:
+    """`area`: the chart's own part of a frame it shares with other charts (None: alone)."""
+
+    def __init__(self, config: Config, stats: RunStats, area: Rect | None = None) -> None:
         self.health = Health(config.chart.bar_minutes * 60, zone=config.schedule.timezone)
         self._stats = stats
+        self._area = area
 
     def observe(self, tick: Tick) -> Iterator[Event]:
         if tick.error is not None:
@@ -35,7 +46,7 @@ class HealthStage:
             tick.ts,
             capture_ok=True,
             window_found=True,
-            image=tick.frame.image,
+            image=self._own(tick.frame),
             confidence=confidence,
             hidden=hidden,
         )
@@ -44,6 +55,14 @@ class HealthStage:
 
     def close(self, ts: float) -> Iterator[Event]:
         yield from ()
+
+    def _own(self, frame: Frame) -> Image:
+        if self._area is None:
+            return frame.image
+        try:
+            return frame.crop(self._area)
+        except CaptureError:  # a frame smaller than the config: the watch stage says so
+            return frame.image
 
     def _failed(self, ts: float, error: CaptureError) -> Iterator[Event]:
         events = self.health.observe(
