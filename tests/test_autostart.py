@@ -33,22 +33,25 @@ NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
 NY, BUC = "America/New_York", "Europe/Bucharest"
 
 # A stand-in for schtasks.exe / systemctl: appends its arguments (and, for /Create, the XML
-# file's bytes) to $ATM_FAKE_LOG; /Query and is-enabled answer from a marker file.
+# file's bytes) to $ATM_FAKE_LOG; /Query and is-enabled answer from a marker file, which
+# holds the registered XML for `/Query /XML`.
 FAKE = r"""
 import json, os, sys
 from pathlib import Path
 log, marker = Path(os.environ["ATM_FAKE_LOG"]), Path(os.environ["ATM_FAKE_LOG"] + ".on")
 args = sys.argv[1:]
 entry = {"tool": Path(sys.argv[0]).name, "args": args}
-if "/XML" in args:
+if "/Create" in args:
     entry["xml"] = Path(args[args.index("/XML") + 1]).read_bytes().hex()
 with log.open("a") as f:
     f.write(json.dumps(entry) + "\n")
 if "/Create" in args or "enable" in args:
-    marker.touch()
+    marker.write_bytes(bytes.fromhex(entry.get("xml", "")))
 if "/Delete" in args or "disable" in args:
     marker.unlink(missing_ok=True)
 if "/Query" in args or "is-enabled" in args:
+    if marker.exists() and "/XML" in args:  # the registered task, as schtasks prints it
+        sys.stdout.write(marker.read_bytes().decode("utf-16"))
     sys.exit(0 if marker.exists() else 1)
 """
 
@@ -136,9 +139,67 @@ def test_windows_task_is_created_from_xml_and_removed(
     assert "scheduled task: installed" in capsys.readouterr().out
     assert main([*atm, "remove", "--target", "windows"]) == 0
     assert "scheduled task: removed" in capsys.readouterr().out
-    assert [c["args"][0] for c in calls(fakes)] == ["/Create", "/Query", "/Query", "/Delete"]  # type: ignore[index]
+    queries = ["/Query", "/Query", "/Query"]  # show: installed? and its XML; remove: installed?
+    assert [c["args"][0] for c in calls(fakes)] == ["/Create", *queries, "/Delete"]  # type: ignore[index]
     assert main([*atm, "show", "--target", "windows"]) == 0
     assert "scheduled task: not installed" in capsys.readouterr().out
+
+
+def moved_start(home: Path, start_at: str) -> None:
+    """A new active config version whose session starts at `start_at`."""
+    text = NYSE.replace('start_at = "09:30"', f'start_at = "{start_at}"')
+    (home / "configs" / "b.toml").write_text(f"[schedule]\n{text}", encoding="utf-8")
+    (home / "configs" / "current.txt").write_text("b.toml\n")
+
+
+@pytest.mark.parametrize(
+    ("target", "was", "wants"),
+    [
+        ("windows", "Mon,Tue,Wed,Thu,Fri 15:20:00 local time",
+         "Mon,Tue,Wed,Thu,Fri 14:50:00 local time"),
+        ("systemd", "Mon..Fri 09:20:00 America/New_York", "Mon..Fri 08:50:00 America/New_York"),
+    ],
+)  # fmt: skip
+def test_show_says_when_the_installed_task_no_longer_matches_the_config(
+    tmp_path: Path,
+    fakes: Path,
+    in_bucharest: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    was: str,
+    wants: str,
+) -> None:
+    """Installed for a 09:30 session, then the session moved to 09:00: the task would start
+    ATM after the bell with nothing said — `show` says it, until installed again."""
+    monkeypatch.setenv("COLUMNS", "400")  # one line per message
+    home = home_with(tmp_path, NYSE)
+    atm = ["--home", str(home), "schedule"]
+    assert main([*atm, "install", "--target", target]) == 0
+    assert main([*atm, "show", "--target", target]) == 0
+    assert "but the installed one" not in capsys.readouterr().out
+    moved_start(home, "09:00")
+    assert main([*atm, "show", "--target", target]) == 0
+    out = capsys.readouterr().out
+    assert f"but the installed one fires {was}, the config wants {wants}:" in out, out
+    assert "`atm schedule install` again" in out and "starts" not in out
+    assert main([*atm, "install", "--target", target]) == 0
+    assert main([*atm, "show", "--target", target]) == 0
+    assert "but the installed one" not in capsys.readouterr().out
+
+
+def test_show_says_when_the_installed_task_starts_another_workspace(
+    tmp_path: Path, fakes: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    old = home_with(tmp_path, NYSE)
+    assert main(["--home", str(old), "schedule", "install", "--target", "systemd"]) == 0
+    new = tmp_path / "moved"
+    shutil.copytree(old, new)
+    assert main(["--home", str(new), "schedule", "show", "--target", "systemd"]) == 0
+    out = capsys.readouterr().out
+    assert f"starts {sys.executable} -m atm --home {old} run --scheduled, the config wants " in out
+    assert f"--home {new} run --scheduled" in out and "fires" not in out.split("but")[1]
 
 
 def test_refused_by_schtasks_is_one_line_exit_2(

@@ -54,7 +54,9 @@ def home(
     return home
 
 
-def write_config(home: Path, webhook: str, telegram: FakeTelegram, ping_url: str) -> None:
+def write_config(
+    home: Path, webhook: str, telegram: FakeTelegram, ping_url: str, start_at: str = "09:30"
+) -> None:
     data: dict[str, Any] = corpus_config(LAYOUT, DARK, AXIS)
     data["window_title"] = TITLE
     data["notify"] = {
@@ -67,7 +69,7 @@ def write_config(home: Path, webhook: str, telegram: FakeTelegram, ping_url: str
     }
     data["healthcheck"] = {"url": ping_url}
     data["schedule"] = {"timezone": "America/New_York", "calendar": "NYSE",
-                        "start_at": "09:30", "stop_at": "16:00"}  # fmt: skip
+                        "start_at": start_at, "stop_at": "16:00"}  # fmt: skip
     configs = home / "configs"
     configs.mkdir(parents=True, exist_ok=True)
     name = f"{datetime.now():%Y-%m-%d-%H%M}.toml"
@@ -185,6 +187,29 @@ def test_each_service_fault_fails_exactly_its_row(
         assert "no reply within 3 s" in failed["discord"]["detail"]
     if fault == "second poller":
         assert "terminated by other getUpdates request" in failed["telegram poller"]["detail"]
+
+
+def test_a_session_moved_after_the_task_was_installed_warns(
+    display: XServer,
+    home: Path,
+    chart: ImageWindow,
+    discord_server: FakeDiscord,
+    telegram_server: FakeTelegram,
+    healthcheck_server: FakeHealthcheck,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The timer was installed for 09:30; the session now starts at 08:30. The task would
+    start ATM an hour late, silently: the doctor says so and how to fix it."""
+    write_config(home, discord_server.webhook_url, telegram_server, healthcheck_server.ping_url,
+                 start_at="08:30")  # fmt: skip
+    code, report = doctor(home, capsys)
+    task = next(c for c in report["checks"] if c["check"] == "scheduled task")
+    assert code == 0 and task["status"] == "warn", report
+    assert task["detail"] == (
+        "systemd: installed, but it fires Mon..Fri 09:20:00 America/New_York, the config "
+        "wants Mon..Fri 08:20:00 America/New_York"
+    )
+    assert task["fix"] == "`atm schedule install` again"
 
 
 def test_a_black_screen_fails_the_capture_row(

@@ -11,7 +11,7 @@ from rich.console import Console
 from atm.cli.common import Sub, config_opt, load_config, workspace
 
 if TYPE_CHECKING:
-    from atm.tools.schedule import Setup
+    from atm.autostart.task import Task
 
 _TARGETS = ("windows", "systemd")
 
@@ -57,10 +57,10 @@ def _cmd_remove(args: argparse.Namespace, console: Console) -> int:
     return run_remove(args.target or default_target(), console)
 
 
-def _setup(args: argparse.Namespace) -> tuple[Setup, datetime]:
+def _setup(args: argparse.Namespace) -> tuple[Task, datetime]:
     from atm.autostart import default_target
-    from atm.tools.schedule import setup
+    from atm.autostart.task import task_for
 
     now = datetime.now().astimezone()
     target = args.target or default_target()
-    return setup(load_config(args), workspace(args), target, now.timestamp()), now
+    return task_for(load_config(args), workspace(args), target, now.timestamp()), now

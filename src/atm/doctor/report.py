@@ -26,7 +26,7 @@ def diagnose(ctx: Context) -> list[Check]:
     middle = [found[row] for row in (*screen.ROWS, "discord", *services.TELEGRAM_ROWS)]
     last = [services.clock_skew(ctx), setup.disk_row(ctx)]
     last.append(setup.session_row(ctx, config) if config else skip("session", "no valid config"))
-    last += [setup.task_row(), found["dead-man's switch"]]
+    last += [setup.task_row(ctx), found["dead-man's switch"]]
     return first + middle + last
 
 

@@ -11,6 +11,7 @@ from typing import Final
 
 from atm.autostart import Target, default_target
 from atm.autostart.status import state
+from atm.autostart.task import drift, task_for
 from atm.clock import local
 from atm.config import Config
 from atm.doctor import Check, Context, fail, ok, skip, warn
@@ -91,12 +92,25 @@ def session_row(ctx: Context, config: Config) -> Check:
     return ok("session", detail)
 
 
-def task_row(target: Target | None = None) -> Check:
+def task_row(ctx: Context, target: Target | None = None) -> Check:
+    """Installed, and — with a valid config that sets the session's start — the same as
+    `atm schedule install` would write now (when it fires, what it starts)."""
     try:
         chosen = target or default_target()
     except AtmError as exc:
         return skip("scheduled task", str(exc))
     found = state(chosen)
-    if found == "installed":
-        return ok("scheduled task", f"{chosen}: installed for this user")
-    return warn("scheduled task", f"{chosen}: {found}", "`atm schedule install`")
+    if found != "installed":
+        return warn("scheduled task", f"{chosen}: {found}", "`atm schedule install`")
+    differs: list[str] = []
+    if ctx.config is not None and ctx.config.schedule.start_at:
+        try:
+            now = ctx.clock.time()
+            task = task_for(ctx.config, ctx.workspace, chosen, now)
+            differs = drift(task, local(now, ctx.config.schedule.timezone).date())
+        except AtmError as exc:
+            differs = [f"cannot be compared with the config ({exc})"]
+    if differs:
+        detail = f"{chosen}: installed, but it {'; '.join(differs)}"
+        return warn("scheduled task", detail, "`atm schedule install` again")
+    return ok("scheduled task", f"{chosen}: installed for this user")

@@ -2,54 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from rich.console import Console
 from rich.table import Table
 
-from atm.autostart import TASK_NAME, Launch, Target, launch_for, systemd, windows
+from atm.autostart import TASK_NAME, Target, systemd, windows
 from atm.autostart.status import state
-from atm.autostart.timing import DAY_NAMES, Trigger, trigger_for
+from atm.autostart.task import Task, definition, drift
+from atm.autostart.timing import DAY_NAMES, Trigger
 from atm.clock import local
-from atm.config import Config
-from atm.errors import ConfigError
-from atm.schedule import Plan, Window, window_for
-from atm.workspace import Workspace
+from atm.schedule import Plan
 
 
-@dataclass(frozen=True, slots=True)
-class Setup:
-    """Everything the commands need, worked out once from the active config."""
-
-    config: Config
-    window: Window
-    trigger: Trigger
-    launch: Launch
-    target: Target
-
-
-def setup(config: Config, workspace: Workspace, target: Target, now_ts: float) -> Setup:
-    schedule = config.schedule
-    window = window_for(schedule, workspace.calendar)
-    if window.start_at is None:
-        raise ConfigError(
-            f'{config.source}: schedule.start_at: not set; add start_at = "09:30" (and '
-            "stop_at) under [schedule] so the scheduler knows when the session starts"
-        )
-    today = local(now_ts, schedule.timezone).date()
-    trigger = trigger_for(window.start_at, schedule.lead_minutes, schedule.timezone, today)
-    return Setup(config, window, trigger, launch_for(workspace.home, target), target)
-
-
-def definition(s: Setup, today: date) -> dict[str, str]:
-    """File name → text of what would be installed."""
-    if s.target == "windows":
-        return {"atm-task.xml": windows.task_xml(s.launch, s.trigger, today)}
-    return systemd.units(s.launch, s.trigger)
-
-
-def run_install(s: Setup, console: Console, today: date, print_only: bool) -> int:
+def run_install(s: Task, console: Console, today: date, print_only: bool) -> int:
     files = definition(s, today)
     if print_only:
         for name, text in files.items():
@@ -68,7 +34,7 @@ def run_install(s: Setup, console: Console, today: date, print_only: bool) -> in
     return 0
 
 
-def run_show(s: Setup, console: Console, now_ts: float) -> int:
+def run_show(s: Task, console: Console, now_ts: float) -> int:
     zone = s.config.schedule.timezone
     table = Table("session", f"exchange ({zone or 'local'})", "local", "stops", box=None)
     for n, plan in enumerate(s.window.upcoming(now_ts, 3), 1):
@@ -78,6 +44,9 @@ def run_show(s: Setup, console: Console, now_ts: float) -> int:
     found = state(s.target)
     hint = " (atm schedule install)" if found == "not installed" else ""
     console.print(f"{_name(s.target)}: {found}{hint}; fires {_fires(s.trigger, s.target)}")
+    if found == "installed" and (differs := drift(s, local(now_ts, zone).date())):
+        console.print(f"but the installed one {'; '.join(differs)}: `atm schedule install` again",
+                      markup=False)  # fmt: skip
     return 0
 
 
