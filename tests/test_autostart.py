@@ -202,6 +202,21 @@ def test_show_says_when_the_installed_task_starts_another_workspace(
     assert f"--home {new} run --scheduled" in out and "fires" not in out.split("but")[1]
 
 
+def test_an_installed_task_that_cannot_be_read_is_said_so(
+    tmp_path: Path, fakes: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    home = home_with(tmp_path, NYSE)
+    atm = ["--home", str(home), "schedule"]
+    assert main([*atm, "install", "--target", "systemd"]) == 0
+    (tmp_path / "xdg" / "systemd" / "user" / "atm.timer").write_text("[Timer]\nPersistent=true\n")
+    assert main([*atm, "show", "--target", "systemd"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "but the installed one cannot be read (no OnCalendar= line): `atm schedule install`" in out
+    )
+
+
 def test_refused_by_schtasks_is_one_line_exit_2(
     tmp_path: Path, fakes: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -68,12 +68,12 @@ def definition(task: Task, today: date) -> dict[str, str]:
 def drift(task: Task, today: date, run: Runner = run_command) -> list[str]:
     """How the installed task differs from `definition(task, today)`, one phrase each
     ("fires …, the config wants …"); empty when it matches or none is installed."""
-    installed = _installed(task.target, run)
-    if installed is None:
-        return []
     try:
+        installed = _installed(task.target, run)
+        if installed is None:
+            return []
         have = _essentials(task.target, installed)
-    except (ET.ParseError, KeyError, ValueError) as exc:
+    except (OSError, ET.ParseError, ValueError) as exc:
         return [f"cannot be read ({exc})"]
     want = _essentials(task.target, definition(task, today))
     return [
@@ -109,7 +109,7 @@ def _unit_value(text: str, key: str) -> str:
         name, sep, value = line.partition("=")
         if sep and name.strip() == key:
             return value.strip()
-    raise KeyError(f"no {key}= line")
+    raise ValueError(f"no {key}= line")
 
 
 def _task_essentials(xml: str) -> dict[str, str]:
