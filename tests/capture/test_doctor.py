@@ -199,7 +199,7 @@ def test_a_session_moved_after_the_task_was_installed_warns(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The timer was installed for 09:30; the session now starts at 08:30. The task would
-    start ATM an hour late, silently: the doctor says so and how to fix it."""
+    start ATM 50 minutes late, silently: the doctor says so and how to fix it."""
     write_config(home, discord_server.webhook_url, telegram_server, healthcheck_server.ping_url,
                  start_at="08:30")  # fmt: skip
     code, report = doctor(home, capsys)
