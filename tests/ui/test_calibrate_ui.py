@@ -349,7 +349,8 @@ def test_a_chart_added_by_the_wizard_gets_the_title_typed(
     display: XServer, corpus: Path, tmp_path: Path, wizards: list[Wizard]
 ) -> None:
     """`--auto --chart GLD` on a screen of DIA (the active config) and GLD beside it: the
-    wizard preselects GLD's strip, and the title typed at the save step is GLD's own."""
+    wizard preselects GLD's strip, the save step shows the proposed window title, and what
+    is typed after it makes GLD's own."""
     dia = list_frames(corpus)[-1]
     home = tmp_path / "home"
     assert (
@@ -365,8 +366,8 @@ def test_a_chart_added_by_the_wizard_gets_the_title_typed(
     wizard = Wizard(display, home, "--auto", "--chart", "GLD", "--screenshot", str(shot))
     wizards.append(wizard)
     wizard.find()
-    wizard.keys(*["Return"] * 13, "End", *["BackSpace"] * 40)  # as proposed, to the title
-    wizard.type("TradeStation - GLD")
+    wizard.keys(*["Return"] * 13, "End")  # as proposed, to the title: the proposed one shown
+    wizard.type(" - GLD")
     wizard.keys("Return")
     rc, out = wizard.finish()
     assert rc == 0, out

@@ -204,15 +204,15 @@ class _Wizard:
         self._render()
 
     def _entry_for(self, step: WizardStep) -> None:
+        # a disabled Tk entry ignores delete and insert: enable it before changing its text
+        self.entry.configure(state="normal")
         self.entry.delete(0, "end")
         if step.kind == "save":
             self.entry_label.configure(text="Window title (part of it):")
             self.entry.insert(0, self.draft.title)
-            self.entry.configure(state="normal")
             self.entry.focus_set()
         elif step.kind == "axis":
             self.entry_label.configure(text=self._price_prompt())
-            self.entry.configure(state="normal")
             if self.draft.pending_price() is None:
                 self.canvas.focus_set()
             else:
