@@ -170,11 +170,13 @@ class Screen:
         return None
 
 
-def four_charts(dots: list[str]) -> tuple[list[LiveChart], Image]:
-    charts = [LiveChart(f"C{i}", f"S{i}", (), x, y) for i, (x, y) in enumerate(place(4))]
-    width, height = screen_size(4)
+def charts_on_screen(count: int, dots: list[str], dark: int = 0) -> tuple[list[LiveChart], Image]:
+    """`count` charts placed as `place` puts them, each showing `dots`; the first `dark`
+    windows black."""
+    charts = [LiveChart(f"C{i}", f"S{i}", (), x, y) for i, (x, y) in enumerate(place(count))]
+    width, height = screen_size(count)
     image = np.zeros((height, width, 3), np.uint8)
-    for chart in charts:
+    for chart in charts[dark:]:
         image[chart.y : chart.y + LAYOUT.height, chart.x : chart.x + LAYOUT.width] = frame(dots)
     return charts, image
 
@@ -186,8 +188,8 @@ def test_a_watch_tick_grabs_a_row_of_strips_at_once_and_a_whole_frame_once(
     one rectangle, not the whole screen between them; when every chart changes colour in
     one tick, the four charts' screenshots and samples come from one whole grab, and each
     screenshot shows its own chart."""
-    charts, still = four_charts(["gray"] * 6)
-    _, armed = four_charts(["gray"] * 5 + ["turquoise"])
+    charts, still = charts_on_screen(4, ["gray"] * 6)
+    _, armed = charts_on_screen(4, ["gray"] * 5 + ["turquoise"])
     keys = {
         "loop": {"interval_s": 5.0, "watch_interval_s": 0.1},
         "lockout": {"minutes": 0},
@@ -226,11 +228,7 @@ def test_a_watch_tick_grabs_a_row_of_strips_at_once_and_a_whole_frame_once(
 def two_charts_alerts(tmp_path: Path, dark: bool) -> list[str]:
     """Two charts on one screen for a bar and a half; C1's candles move every cycle, C0's
     feed has stalled — or, `dark`, C0's window shows black. What the runner alerted."""
-    charts = [LiveChart(f"C{i}", f"S{i}", (), x, y) for i, (x, y) in enumerate(place(2))]
-    width, height = screen_size(2)
-    image = np.zeros((height, width, 3), np.uint8)
-    for chart in charts[dark:]:
-        image[: LAYOUT.height, chart.x : chart.x + LAYOUT.width] = frame(["gray"] * 6)
+    charts, image = charts_on_screen(2, ["gray"] * 6, dark=int(dark))
     keys = {"loop": {"interval_s": 5.0}, "lockout": {"minutes": 0}}
     config = config_mod.from_dict(charts_data(charts, keys))
     clock = ReplayClock(T0)

@@ -2,9 +2,10 @@
 
 The sink is the runner's only way out. An alert is queued with the fanout first and its
 files are written after (a screenshot to logs/fires), so a slow disk never delays a
-trigger; samples are written by a worker (`SampleWriter`), so the loop never waits for
-one. The fanout's outcome events come back here from its worker threads and join the
-audit, the delivered ones with the whole capture-to-send latency.
+trigger; whole frames (samples, a fire's raw frame) are encoded and written by a worker
+(`FrameWriter`), so the loop never waits for one. The fanout's outcome events come back
+here from its worker threads and join the audit, the delivered ones with the whole
+capture-to-send latency.
 
 Every file write here fails soft: a refused write (disk full, read-only, a file where a
 folder should be) is reported to `WriteFaults`, which turns the episode into one health
@@ -33,7 +34,7 @@ from atm.geometry import Rect
 from atm.notify.base import Message
 from atm.stages.base import Alert, Audit, Event, Sample
 from atm.vision.annotate import annotate
-from atm.vision.image_io import encode_png, write_png
+from atm.vision.image_io import encode_png
 from atm.workspace import Workspace
 from atm.write_faults import WriteFaults
 
@@ -71,7 +72,7 @@ class Sink:
         self._zone = config.schedule.timezone
         self._captured: dict[str, float] = {}  # alert id → capture-to-queue seconds
         self.writes = WriteFaults(workspace.home)
-        self._samples = SampleWriter(self._save, self.writes)
+        self._frames = FrameWriter(self._save, self.writes)
         self._polling = False
         self.triggers: dict[str, set[str]] = {}  # trigger id → backends that delivered it
         self.publisher = notifier(self._on_notify_event)
@@ -103,7 +104,7 @@ class Sink:
             if kept is not None:
                 out["screenshot"] = str(kept)
         if alert.keep_raw is not None and frame is not None and whole:
-            self._save(self._workspace.fires / alert.keep_raw, lambda p: write_png(p, frame.image))
+            self._frames.put(self._workspace.fires / alert.keep_raw, frame)
         return out
 
     def log(self, ts: float, record: dict[str, Any]) -> None:
@@ -148,9 +149,9 @@ class Sink:
         return self.publisher.summary()
 
     def close(self, ts: float) -> None:
-        """Write the samples still queued and drain the fanout (both bounded), then the last
+        """Write the frames still queued and drain the fanout (both bounded), then the last
         audit line."""
-        self._samples.close()
+        self._frames.close()
         self.publisher.close()
         self._audit(ts, {"event": "stopped", "counters": self.publisher.summary()})
 
@@ -189,7 +190,7 @@ class Sink:
         stamp = f"{local(sample.frame.ts, self._zone):%Y%m%d_%H%M%S}"
         chart = f"{sample.chart}_" if sample.chart else ""
         path = self._workspace.samples / f"{stamp}_{chart}{sample.color}.png"
-        self._samples.put(path, sample.frame)
+        self._frames.put(path, sample.frame)
 
     def _on_notify_event(self, event: dict[str, Any]) -> None:
         """The fanout's callback (worker threads): every outcome goes to the audit, the sent
@@ -212,17 +213,17 @@ QUEUE = 4
 Save = Callable[[Path, Callable[[Path], object]], object]
 
 
-class SampleWriter:
-    """Samples (whole frames as PNG files) written by a worker thread, off the loop.
+class FrameWriter:
+    """Whole frames as PNG files (samples, a fire's raw frame), written by a worker thread.
 
-    A sample is encoded whenever a dot changes colour: tens of milliseconds for a 1080p
-    frame, a few hundred for a 4K screen of four charts, time in which the loop, had it
-    to wait, would not look at the strips (bench_live --quick, four charts: p95 trigger
+    A sample is encoded whenever a dot changes colour, and a fire's frame with it: ~19 ms
+    for a 1080p frame, ~80 ms for a 4K screen of four charts, time in which the loop, had
+    it to wait, would not look at the strips (bench_live --quick, four charts: p95 trigger
     latency 650 ms with samples written in the loop, 250 ms without any). A frame saved
-    under several names (charts on one screen that changed colour in one tick) is
-    encoded once. The queue is short: a worker that falls behind makes the loop wait, as
-    before, rather than lose a sample or hold many 25 MB frames. The thread starts with
-    the first sample (a replay keeps none); `close()` writes those queued (bounded).
+    under several names (a fire's frame and its sample; charts on one screen that changed
+    colour in one tick) is encoded once. The queue is short: a worker that falls behind
+    makes the loop wait rather than lose a frame or hold many 25 MB frames. The thread
+    starts with the first frame to write; `close()` writes those queued (bounded).
     `save(path, write)` writes fail-soft; an encode that fails is reported to `writes`.
     """
 
@@ -250,12 +251,8 @@ class SampleWriter:
             try:
                 if last is None or last[0] is not frame:
                     last = (frame, encode_png(frame.image))
-                self._save(path, partial(_write, png=last[1]))
+                self._save(path, partial(write_atomic, data=last[1]))
             except Exception as exc:  # a worker must outlive one frame it cannot encode
-                self._writes.failed(path, f"cannot encode the sample: {exc}")
+                self._writes.failed(path, f"cannot encode the frame: {exc}")
             if self._jobs.empty():
                 last = None  # let the frame go
-
-
-def _write(path: Path, png: bytes) -> None:
-    write_atomic(path, png)
